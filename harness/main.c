@@ -287,7 +287,7 @@ static int cmd_workload(int argc, char **argv)
 		return fail(EXIT_USAGE, "%s", e.msg);
 	if (go.limit && strcmp(go.limit, "max") && parse_size(go.limit, &limit, &e))
 		return fail(EXIT_USAGE, "--limit: %s", e.msg);
-	if (swap_mode != SWAP_NONE || o.private_mount)
+	if (swap_mode != SWAP_NONE || o.private_mount || (d == &wl_pagecache && !o.path[0]))
 		go.wanted = 1; /* these are resources only a run can own */
 
 	/* the guard, before anything exists */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ipc.h>
 #include <sys/mount.h>
 #include <sys/shm.h>
@@ -51,7 +52,7 @@ int proc_start_time(pid_t pid, unsigned long long *start)
 	if (!p)
 		return -EINVAL;
 	p++;
-	for (field = 2; field < 22 && p; field++)
+	for (field = 3; field < 22 && p; field++) /* p: the space before field 3 */
 		p = strchr(p + 1, ' ');
 	if (!p)
 		return -EINVAL;
@@ -88,6 +89,9 @@ int state_begin(struct state *s, const char *dir, struct mlab_err *e)
 	s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 	if (s->fd < 0)
 		return err_set(e, errno, "cannot create %s: %s", s->path, strerror(errno));
+	/* held for the run's life, dropped by the kernel however it ends */
+	if (flock(s->fd, LOCK_EX | LOCK_NB))
+		return err_set(e, errno, "lock %s: %s", s->path, strerror(errno));
 	proc_start_time(getpid(), &start);
 	return state_record(s, e, "run", "%d %llu", (int)getpid(), start);
 }
@@ -299,13 +303,22 @@ int state_undo_file(const char *path, struct clean_report *r)
 	return 0;
 }
 
-/* The owner of a state file, from its first record. */
+/* Is the run that owns @path alive? Its lock says so (held until the owner
+ * and every child that inherited the descriptor are gone), and so does its
+ * first record (pid and start time) while the owner runs. */
 static int state_owner_alive(const char *path)
 {
 	char buf[256];
-	int pid;
+	int pid, fd, locked;
 	unsigned long long start;
 
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	locked = flock(fd, LOCK_EX | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	if (locked)
+		return 1;
 	if (read_file(path, buf, sizeof(buf)) < 0)
 		return 0;
 	if (sscanf(buf, "run %d %llu", &pid, &start) != 2)

@@ -14,7 +14,7 @@
 #define OPT(f) offsetof(struct wl_opts, f)
 
 static const struct wl_opt pagecache_opts[] = {
-	{ "file", WL_PATH, OPT(path), NULL, "file to read (required; on a disk filesystem)" },
+	{ "file", WL_PATH, OPT(path), NULL, "file to read (default: a scratch file of --size)" },
 	{ "size", WL_SIZE, OPT(size), NULL, "create or extend the file to this size first" },
 	{ "block", WL_SIZE, OPT(block), "1M", "read() size" },
 	{ "rate", WL_RATE, OPT(rate), "max", "bytes per second, or max" },
@@ -27,8 +27,8 @@ static const struct wl_opt pagecache_opts[] = {
 
 static int pagecache_check(const struct wl_opts *o, struct mlab_err *e)
 {
-	if (!o->path[0])
-		return err_set(e, EINVAL, "--file is required");
+	if (!o->path[0] && !o->size)
+		return err_set(e, EINVAL, "--file is required (or --size for a scratch file)");
 	if (!o->block)
 		return err_set(e, EINVAL, "--block must be at least 1 byte");
 	if (o->block > 1 * GIB)
