@@ -302,7 +302,8 @@ static int cmd_workload(int argc, char **argv)
 		if (ret)
 			return begin_failed(ret, &e);
 		in_run = 1;
-		ret = run_swap(&r, swap_mode, swap_size, plan, &e);
+		/* enough swap to hold all of it, whatever the limit keeps in RAM */
+		ret = run_swap(&r, swap_mode, swap_size, d->need(&o) ? d->need(&o) : plan, &e);
 		if (!ret)
 			ret = run_group(&r, d->name, &g, &e);
 		if (!ret && go.limit)
