@@ -204,12 +204,16 @@ int wl_paused(const struct wl_proc *p, char *wchan, size_t len)
 	s = strrchr(buf, ')');
 	if (!s || s[1] != ' ')
 		return -EINVAL;
-	if (wchan && len) {
-		snprintf(path, sizeof(path), "/proc/%d/wchan", (int)p->pid);
-		if (read_file(path, wchan, len) < 0)
-			wchan[0] = 0;
-	}
-	return s[2] == 'D';
+	if (s[2] != 'D')
+		return 0;
+	/* a task caught between waking and running still shows D, with wchan
+	 * "0": that is not a pause */
+	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)p->pid);
+	if (read_file(path, buf, sizeof(buf)) <= 0 || !strcmp(buf, "0"))
+		return 0;
+	if (wchan && len)
+		snprintf(wchan, len, "%s", buf);
+	return 1;
 }
 
 int wl_signal(struct wl_proc *p, int sig)
