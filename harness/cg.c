@@ -3,6 +3,7 @@
  * branches on root->ver below (subtree_control, cgroup.kill, cgroup.events). */
 #include "cg.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -39,22 +40,6 @@ static int has_token(const char *list, const char *word, const char *sep)
 	return 0;
 }
 
-/* Undo the octal escapes of /proc/mounts (\040 for a space ...). */
-static void unescape_mount(char *s)
-{
-	char *w = s;
-	for (char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-}
-
 const char *cg_layout_name(enum cg_layout l)
 {
 	switch (l) {
@@ -80,7 +65,7 @@ int cg_detect(const char *mounts_path, struct cg_detect *d, struct mlab_err *e)
 		char src[256], mnt[PATH_MAX], type[64], opts[1024];
 		if (sscanf(line, "%255s %4095s %63s %1023s", src, mnt, type, opts) != 4)
 			continue;
-		unescape_mount(mnt);
+		unescape_octal(mnt);
 		if (!strcmp(type, "cgroup")) {
 			has_v1 = 1;
 			if (has_token(opts, "memory", ",") && !d->v1_memory[0])
@@ -450,6 +435,8 @@ int cg_parse_key(const char *buf, const char *key, uint64_t *val)
 				*val = CG_UNLIMITED;
 				return 0;
 			}
+			if (!isdigit((unsigned char)*v))
+				return -EINVAL;
 			errno = 0;
 			*val = strtoull(v, &end, 10);
 			return errno || end == v ? -EINVAL : 0;
@@ -503,7 +490,7 @@ static int get_spec(const struct cg *g, const char *spec, enum cg_kind kind, uin
 		return 0;
 	}
 	errno = 0;
-	*val = strtoull(buf, &end, 10);
+	*val = isdigit((unsigned char)buf[0]) ? strtoull(buf, &end, 10) : (end = buf, 0);
 	if (errno || end == buf || (*end && *end != '\n'))
 		return err_set(e, EINVAL, "%s: not a single number: '%.40s'", spec, buf);
 	/* v1 prints an unlimited page counter as PAGE_COUNTER_MAX pages */
@@ -589,6 +576,9 @@ int cg_set(const struct cg *g, const char *name, const char *value, struct mlab_
 			return err_set(e, EINVAL,
 				       "swap_limit: on cgroup v1 it needs a finite limit first "
 				       "(memory.memsw.limit_in_bytes counts memory+swap)");
+		if (v > CG_V1_UNLIMITED - limit)
+			return err_set(e, ERANGE, "swap_limit: limit + %llu overflows",
+				       (unsigned long long)v);
 		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(limit + v));
 		return cg_write_raw(g, "memory.memsw.limit_in_bytes", buf, e);
 	}

@@ -68,10 +68,12 @@ int proc_alive(pid_t pid, unsigned long long start)
 
 int state_begin(struct state *s, const char *dir, struct mlab_err *e)
 {
+	static unsigned seq; /* several runs in one process, one second apart or not */
 	unsigned long long start = 0;
+	char tmp[PATH_MAX + 8];
 	struct tm tm;
 	time_t t = time(NULL);
-	int ret;
+	int ret, n;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
@@ -81,19 +83,39 @@ int state_begin(struct state *s, const char *dir, struct mlab_err *e)
 	chmod(dir, 0700);
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	localtime_r(&t, &tm);
-	snprintf(s->run_id, sizeof(s->run_id), "%04d%02d%02d-%02d%02d%02d-%d", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)getpid());
+	n = snprintf(s->run_id, sizeof(s->run_id), "%04d%02d%02d-%02d%02d%02d-%d",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		     (int)getpid());
+	if (seq++)
+		snprintf(s->run_id + n, sizeof(s->run_id) - (size_t)n, "-%u", seq);
 	if ((size_t)snprintf(s->path, sizeof(s->path), "%s/%s.state", dir, s->run_id) >=
 	    sizeof(s->path))
 		return err_set(e, ENAMETOOLONG, "state path too long");
-	s->fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+	/* The file appears under its final name only once it is locked and
+	 * names its owner, so a concurrent clean never takes it for dead. */
+	snprintf(tmp, sizeof(tmp), "%s.tmp", s->path);
+	s->fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
 	if (s->fd < 0)
-		return err_set(e, errno, "cannot create %s: %s", s->path, strerror(errno));
+		return err_set(e, errno, "cannot create %s: %s", tmp, strerror(errno));
 	/* held for the run's life, dropped by the kernel however it ends */
-	if (flock(s->fd, LOCK_EX | LOCK_NB))
-		return err_set(e, errno, "lock %s: %s", s->path, strerror(errno));
+	if (flock(s->fd, LOCK_EX | LOCK_NB)) {
+		ret = err_set(e, errno, "lock %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
 	proc_start_time(getpid(), &start);
-	return state_record(s, e, "run", "%d %llu", (int)getpid(), start);
+	ret = state_record(s, e, "run", "%d %llu", (int)getpid(), start);
+	if (ret)
+		goto fail;
+	if (rename(tmp, s->path)) {
+		ret = err_set(e, errno, "rename %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	unlink(tmp);
+	close(s->fd);
+	s->fd = -1;
+	return ret;
 }
 
 int state_record(struct state *s, struct mlab_err *e, const char *kind, const char *fmt, ...)
@@ -132,11 +154,28 @@ static void note_failure(struct clean_report *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Only groups inside a memcg-lab scratch tree are ever touched. */
+/* Only groups inside a run's scratch tree are ever touched: an absolute
+ * path with a "memcg-lab" component followed by at least one more (the run
+ * id), and no "." or ".." or empty component anywhere. */
 static int is_our_group(const char *path)
 {
-	return path[0] == '/' && strstr(path, "/memcg-lab/") && !strstr(path, "/../") &&
-	       !strstr(path, "/./");
+	int after_top = -1;
+
+	if (path[0] != '/')
+		return 0;
+	for (const char *p = path + 1; *p;) {
+		size_t n = strcspn(p, "/");
+		if (!n || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)))
+			return 0;
+		if (after_top >= 0)
+			after_top++;
+		else if (n == 9 && !strncmp(p, "memcg-lab", 9))
+			after_top = 0;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return after_top > 0;
 }
 
 static void group_handle(const char *path, struct cg_root *r, struct cg *g)
@@ -172,9 +211,10 @@ static int mounted_here(const char *dir)
 	if (!f)
 		return 0;
 	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%255s %4095s", src, mnt) == 2 && !strcmp(mnt, dir) &&
-		    !strcmp(src, STATE_MOUNT_TAG))
-			found = 1;
+		if (sscanf(line, "%255s %4095s", src, mnt) == 2) {
+			unescape_octal(mnt);
+			found = !strcmp(mnt, dir) && !strcmp(src, STATE_MOUNT_TAG);
+		}
 	fclose(f);
 	return found;
 }
@@ -188,8 +228,10 @@ static int swap_active(const char *path)
 	if (!f)
 		return 0;
 	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%4095s", name) == 1 && !strcmp(name, path))
-			found = 1;
+		if (sscanf(line, "%4095s", name) == 1) {
+			unescape_octal(name);
+			found = !strcmp(name, path);
+		}
 	fclose(f);
 	return found;
 }
@@ -336,10 +378,17 @@ int state_clean(const char *dir, struct clean_report *r, struct mlab_err *e)
 		return errno == ENOENT ? 0 : err_set(e, errno, "%s: %s", dir, strerror(errno));
 	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		if (l < 7 || strcmp(de->d_name + l - 6, ".state"))
+		int tmp = l > 10 && !strcmp(de->d_name + l - 10, ".state.tmp");
+		if (!tmp && (l < 7 || strcmp(de->d_name + l - 6, ".state")))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= sizeof(path))
 			continue;
+		if (tmp) {
+			/* a run that died while starting: it recorded nothing */
+			if (!state_owner_alive(path))
+				unlink(path);
+			continue;
+		}
 		if (state_owner_alive(path)) {
 			r->alive++;
 			continue;

@@ -60,6 +60,8 @@ static int parse_decimal(const char **sp, uint64_t *ip, uint64_t *fnum, uint64_t
 			if (den < 1000000000000ULL) {
 				num = num * 10 + (unsigned)(*s - '0');
 				den *= 10;
+			} else if (*s != '0') {
+				return -EINVAL; /* more precision than any unit needs */
 			}
 			s++;
 			digits++;
@@ -182,11 +184,12 @@ int parse_duration_ns(const char *s, uint64_t *out, struct mlab_err *e)
 		mult = 3600000000000ULL;
 	else
 		return err_set(e, EINVAL, "duration '%s': unknown unit '%s' (use ms, s, m)", s, p);
-	r = scale(v, num, den, mult, out);
-	if (r == -ERANGE || *out > 365ULL * 24 * 3600000000000ULL)
+	r = scale(v, num, den, mult, &v);
+	if (r == -ERANGE || (!r && v > 365ULL * 24 * 3600000000000ULL))
 		return err_set(e, ERANGE, "duration '%s' is too long", s);
 	if (r)
 		return err_set(e, EINVAL, "duration '%s' is finer than a nanosecond", s);
+	*out = v;
 	return 0;
 }
 
@@ -296,6 +299,8 @@ int read_u64_file(const char *path, uint64_t *out)
 		*out = UINT64_MAX;
 		return 0;
 	}
+	if (!isdigit((unsigned char)buf[0]))
+		return -EINVAL; /* strtoull would take "-1", " 5" and "+5" */
 	errno = 0;
 	*out = strtoull(buf, &end, 10);
 	if (errno || end == buf || (*end && *end != '\n'))
@@ -316,6 +321,21 @@ void sleep_ns(uint64_t ns)
 			       .tv_nsec = (long)(ns % 1000000000ULL) };
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+void unescape_octal(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = 0;
 }
 
 int mkdir_p(const char *path)

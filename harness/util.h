@@ -55,6 +55,9 @@ int read_u64_file(const char *path, uint64_t *out);
 uint64_t now_ns(void); /* CLOCK_MONOTONIC */
 void sleep_ns(uint64_t ns);
 
+/* Undo the octal escapes of /proc/mounts and /proc/swaps (\040 = space). */
+void unescape_octal(char *s);
+
 /* mkdir -p for a directory path (mode 0755). */
 int mkdir_p(const char *path);
 

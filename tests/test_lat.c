@@ -69,9 +69,9 @@ END_TEST
 
 START_TEST(large_values)
 {
-	static const uint64_t v[] = { 1ULL << 20,	   (1ULL << 20) - 1,	   1000000007ULL,
-				      60000000000ULL,	   3600000000000ULL,	   (1ULL << 44),
-				      (1ULL << 45) - 1,	   17592186044415ULL };
+	static const uint64_t v[] = { 1ULL << 20,	(1ULL << 20) - 1, 1000000007ULL,
+				      60000000000ULL,	3600000000000ULL, (1ULL << 44),
+				      (1ULL << 45) - 1, 17592186044415ULL };
 	uint64_t lo, hi;
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
