@@ -8,12 +8,11 @@
 #include <unistd.h>
 
 #include "cg.h"
+#include "cli.h"
 #include "run.h"
 #include "wl.h"
 #include "wl_proc.h"
 
-/* Exit codes: 0 ok, 1 failure, 2 usage, 77 this host cannot run it. */
-enum { EXIT_USAGE = 2, EXIT_SKIP = 77 };
 
 static void usage(FILE *f)
 {
@@ -23,6 +22,9 @@ static void usage(FILE *f)
 		"Kernel-behaviour test and benchmark harness for Linux memory cgroups.\n"
 		"\n"
 		"commands:\n"
+		"  run [NAME|FILE ...]      run scenarios (default: all) and write results/\n"
+		"  list                     the scenarios, and whether each can run here\n"
+		"  show NAME                print a scenario\n"
 		"  workload NAME [options]  run a workload by hand (alloc, tmpfs, shm, mmap,\n"
 		"                           pagecache); with group options inside a scratch group\n"
 		"  workload --list          list the workloads\n"
@@ -400,6 +402,12 @@ int main(int argc, char **argv)
 		printf("memcg-lab %s\n", MLAB_VERSION);
 		return 0;
 	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "show"))
+		return cmd_show(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "workload"))
 		return cmd_workload(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "clean"))

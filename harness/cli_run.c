@@ -1,0 +1,394 @@
+/* list, show, run: finding scenarios, running them, reporting. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cg.h"
+#include "cli.h"
+#include "res.h"
+#include "run.h"
+#include "scn.h"
+#include "scn_run.h"
+
+#define MAX_SCN 128
+
+/* Where scenarios live: $MEMCG_LAB_SCENARIOS, the source tree this binary
+ * was built from, or the installed share directory. */
+static const char *scenario_dir(void)
+{
+	static const char *const dirs[] = { MLAB_SOURCE_DIR "/scenarios", MLAB_DATADIR "/scenarios" };
+	const char *env = getenv("MEMCG_LAB_SCENARIOS");
+	struct stat st;
+
+	if (env && *env)
+		return env;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if (!stat(dirs[i], &st) && S_ISDIR(st.st_mode))
+			return dirs[i];
+	return dirs[0];
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .scn file of the scenario directory, sorted (a1-..., a2-...). */
+static int list_files(char files[][PATH_MAX], int max, struct mlab_err *e)
+{
+	const char *dir = scenario_dir();
+	char *names[MAX_SCN];
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return err_set(e, errno, "scenario directory %s: %s", dir, strerror(errno));
+	while ((de = readdir(d)) && n < max) {
+		size_t l = strlen(de->d_name);
+		if (l > 4 && !strcmp(de->d_name + l - 4, ".scn") && de->d_name[0] != '.')
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), by_name);
+	for (int i = 0; i < n; i++) {
+		snprintf(files[i], PATH_MAX, "%s/%s", dir, names[i]);
+		free(names[i]);
+	}
+	return n;
+}
+
+/* Resolve the command line's scenario arguments (names or files) into
+ * parsed scenarios; all of them parse, or nothing runs. */
+static int load(int nargs, char **args, struct scn *out, int max, struct mlab_err *e)
+{
+	static char files[MAX_SCN][PATH_MAX];
+	int nfiles = list_files(files, MAX_SCN, e), n = 0;
+
+	if (nargs == 0) {
+		if (nfiles < 0)
+			return nfiles;
+		for (int i = 0; i < nfiles && n < max; i++, n++)
+			if (scn_parse_file(&out[n], files[i], e))
+				return -EINVAL;
+		return n;
+	}
+	for (int a = 0; a < nargs && n < max; a++) {
+		int found = 0;
+		if (strchr(args[a], '/') || strstr(args[a], ".scn")) {
+			if (scn_parse_file(&out[n++], args[a], e))
+				return -EINVAL;
+			continue;
+		}
+		for (int i = 0; i < nfiles && !found; i++) {
+			struct scn s;
+			if (scn_parse_file(&s, files[i], e))
+				return -EINVAL;
+			if (!strcmp(s.name, args[a])) {
+				out[n++] = s;
+				found = 1;
+			} else {
+				scn_free(&s);
+			}
+		}
+		if (!found)
+			return err_set(e, ENOENT, "no scenario named '%s' in %s (memcg-lab list)",
+				       args[a], scenario_dir());
+	}
+	return n;
+}
+
+static struct scn scns[MAX_SCN];
+
+int cmd_list(int argc, char **argv)
+{
+	struct mlab_err e;
+	int n;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+			printf("usage: memcg-lab list\n\nEvery scenario: name, what it asserts, and "
+			       "whether it can run here.\n");
+			return 0;
+		}
+		fprintf(stderr, "memcg-lab: list takes no arguments\n");
+		return EXIT_USAGE;
+	}
+	n = load(0, NULL, scns, MAX_SCN, &e);
+	if (n < 0) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		return EXIT_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		char why[256];
+		int skip = scn_skip_reason(&scns[i], getenv("MEMCG_LAB_WHERE"), why, sizeof(why));
+		printf("%-30s %s\n%-30s   %s\n", scns[i].name, scns[i].doc, "",
+		       skip ? why : "runs here");
+		scn_free(&scns[i]);
+	}
+	return 0;
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct mlab_err e;
+	char buf[256 * 1024];
+	int n;
+
+	if (argc != 2 || !strcmp(argv[1], "--help")) {
+		fprintf(argc == 2 ? stdout : stderr,
+			"usage: memcg-lab show NAME|FILE\n\nPrint a scenario's file.\n");
+		return argc == 2 ? 0 : EXIT_USAGE;
+	}
+	n = load(1, argv + 1, scns, 1, &e);
+	if (n < 0) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		return EXIT_USAGE;
+	}
+	if (read_file(scns[0].path, buf, sizeof(buf)) < 0)
+		return EXIT_FAILED;
+	printf("# %s\n%s", scns[0].path, buf);
+	scn_free(&scns[0]);
+	return 0;
+}
+
+/* --- run ------------------------------------------------------------------- */
+
+struct progress {
+	int tty;
+	int index, total;
+};
+
+static void on_step(void *arg, const struct scn *s, const struct scn_step *st, double t)
+{
+	struct progress *p = arg;
+	if (!p->tty)
+		return;
+	fprintf(stderr, "\r\033[K[%d/%d] %s  %.1fs  line %d: %.60s", p->index, p->total, s->name, t,
+		st->line, st->text);
+	fflush(stderr);
+}
+
+static void human_scenario(FILE *f, const struct res_scenario *s)
+{
+	static const char *const tag[] = { "PASS", "FAIL", "SKIP", "ERROR" };
+
+	fprintf(f, "%-5s %-30s %6.1f s", tag[s->verdict], s->name, s->duration_s);
+	if (s->variant[0])
+		fprintf(f, "  variant: %s", s->variant);
+	if (s->verdict == RES_SKIP || s->verdict == RES_ERROR)
+		fprintf(f, "  (%s)", s->reason);
+	fputc('\n', f);
+	for (int i = 0; i < s->nexpects; i++) {
+		const struct res_expect *x = &s->expects[i];
+		if (x->verdict == RES_FAIL || s->verdict == RES_FAIL)
+			fprintf(f, "        %s %s  -> %s\n", x->verdict == RES_PASS ? "ok  " : "FAIL",
+				x->text, x->observed);
+	}
+}
+
+static void fill_meta(struct res_meta *m, const struct cg_root *root, const char *swap_mode,
+		      const char *where, int repeat)
+{
+	struct cg_detect d;
+	struct mlab_err e;
+	struct utsname u;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	uname(&u);
+	snprintf(m->kernel, sizeof(m->kernel), "%s", u.release);
+	m->cgroup_version = (int)root->ver;
+	cg_detect(NULL, &d, &e);
+	snprintf(m->cgroup_layout, sizeof(m->cgroup_layout), "%s", cg_layout_name(d.layout));
+	meminfo_get(NULL, "MemTotal", &m->mem_total);
+	meminfo_get(NULL, "SwapTotal", &m->swap_total);
+	snprintf(m->swap_mode, sizeof(m->swap_mode), "%s", swap_mode);
+	snprintf(m->version, sizeof(m->version), "%s", MLAB_VERSION);
+	gmtime_r(&t, &tm);
+	strftime(m->start_time, sizeof(m->start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(m->where, sizeof(m->where), "%s", where);
+	m->repeat = repeat;
+}
+
+static void run_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: memcg-lab run [options] [NAME|FILE ...]\n"
+		"\n"
+		"Run scenarios (default: every one) and write results/<run-id>/.\n"
+		"\n"
+		"  --format human|ktap  human (live progress on a terminal) or KTAP;\n"
+		"                       default: human on a terminal, KTAP otherwise\n"
+		"  --results DIR        where results/<run-id>/ goes (default results)\n"
+		"  --repeat N           run the list N times (default 1)\n"
+		"  --swap auto|none|SIZE  auto: use the swap there is, or add a temporary\n"
+		"                       swap file; none: run without adding swap (default)\n"
+		"  --timeout DURATION   budget per scenario instead of its own\n"
+		"  --sample DURATION    counter sampling period (default 20ms)\n"
+		"\n"
+		"Exit status: 0 nothing failed, 1 something failed, 2 usage or parse error,\n"
+		"77 not possible here (no root, no memory controller).\n");
+}
+
+int cmd_run(int argc, char **argv)
+{
+	const char *format = isatty(1) ? "human" : "ktap", *results = "results";
+	const char *swap = "none", *where = getenv("MEMCG_LAB_WHERE");
+	struct scn_opts so = { 0 };
+	struct res_run rr = { 0 };
+	struct progress prog = { .tty = isatty(2) };
+	struct mlab_err e;
+	struct run suite = { .st.fd = -1 };
+	uint64_t repeat = 1, swap_size = 0;
+	int swap_mode = SWAP_NONE, nargs = 0, n, ret, failed = 0;
+	char **args = calloc((size_t)argc, sizeof(char *));
+
+	if (!where || !*where)
+		where = "host";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			run_usage(stdout);
+			return 0;
+		}
+		if (a[0] != '-' || a[1] != '-') {
+			if (a[0] == '-') {
+				fprintf(stderr, "memcg-lab: run: unknown option '%s'\n", a);
+				return EXIT_USAGE;
+			}
+			args[nargs++] = argv[i];
+			continue;
+		}
+		if (!v) {
+			fprintf(stderr, "memcg-lab: run: %s needs a value\n", a);
+			return EXIT_USAGE;
+		}
+		i++;
+		if (!strcmp(a, "--format")) {
+			if (strcmp(v, "human") && strcmp(v, "ktap")) {
+				fprintf(stderr, "memcg-lab: --format: human or ktap\n");
+				return EXIT_USAGE;
+			}
+			format = v;
+		} else if (!strcmp(a, "--results")) {
+			results = v;
+		} else if (!strcmp(a, "--repeat")) {
+			if (parse_uint(v, 10000, &repeat, &e) || !repeat) {
+				fprintf(stderr, "memcg-lab: --repeat: a number from 1 to 10000\n");
+				return EXIT_USAGE;
+			}
+		} else if (!strcmp(a, "--swap")) {
+			if (swap_parse_mode(v, &swap_size, &swap_mode, &e)) {
+				fprintf(stderr, "memcg-lab: %s\n", e.msg);
+				return EXIT_USAGE;
+			}
+			swap = v;
+		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--sample")) {
+			uint64_t ns;
+			if (parse_duration_ns(v, &ns, &e) || !ns) {
+				fprintf(stderr, "memcg-lab: %s: %s\n", a, !ns ? "must be more than 0" : e.msg);
+				return EXIT_USAGE;
+			}
+			if (a[2] == 't')
+				so.timeout_ns = ns;
+			else
+				so.sample_ns = ns;
+		} else {
+			fprintf(stderr, "memcg-lab: run: unknown option '%s'\n", a);
+			return EXIT_USAGE;
+		}
+	}
+	n = load(nargs, args, scns, MAX_SCN, &e);
+	free(args);
+	if (n < 0) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		return EXIT_USAGE;
+	}
+	if (!n) {
+		fprintf(stderr, "memcg-lab: no scenarios found in %s\n", scenario_dir());
+		return EXIT_USAGE;
+	}
+
+	/* the suite's own run holds what outlives single scenarios: swap */
+	ret = run_begin(&suite, &e);
+	if (ret) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		return ret == -EPERM || ret == -ENODEV ? EXIT_SKIP : EXIT_FAILED;
+	}
+	ret = run_swap(&suite, swap_mode, swap_size, 256 * MIB, &e);
+	if (ret) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		run_end(&suite, &e);
+		return EXIT_FAILED;
+	}
+	fill_meta(&rr.meta, &suite.root, swap, where, (int)repeat);
+	snprintf(rr.meta.run_id, sizeof(rr.meta.run_id), "%s", suite.st.run_id);
+
+	so.where = where;
+	so.progress = on_step;
+	so.progress_arg = &prog;
+	prog.total = n * (int)repeat;
+	if (!strcmp(format, "ktap"))
+		res_ktap_begin(stdout, prog.total);
+	else
+		printf("memcg-lab %s: %d scenario%s on %s, cgroup v%d, swap %s\n", MLAB_VERSION,
+		       prog.total, prog.total == 1 ? "" : "s", rr.meta.kernel, rr.meta.cgroup_version,
+		       swap);
+	fflush(stdout);
+	for (uint64_t r = 0; r < repeat && !run_interrupted; r++)
+		for (int i = 0; i < n && !run_interrupted; i++) {
+			struct res_scenario *s = res_add_scenario(&rr);
+			if (!s)
+				break;
+			prog.index = rr.nscenarios;
+			scn_run(&scns[i], &so, s, &e);
+			if (prog.tty)
+				fprintf(stderr, "\r\033[K");
+			if (!strcmp(format, "ktap"))
+				res_ktap_scenario(stdout, rr.nscenarios, s);
+			else
+				human_scenario(stdout, s);
+			fflush(stdout);
+			failed |= s->verdict == RES_FAIL || s->verdict == RES_ERROR;
+		}
+	if (!strcmp(format, "ktap")) {
+		res_ktap_end(stdout, &rr);
+	} else {
+		int p = 0, f = 0, sk = 0;
+		for (int i = 0; i < rr.nscenarios; i++) {
+			enum res_verdict v = rr.scenarios[i].verdict;
+			p += v == RES_PASS;
+			f += v == RES_FAIL || v == RES_ERROR;
+			sk += v == RES_SKIP;
+		}
+		printf("%d passed, %d failed, %d skipped\n", p, f, sk);
+	}
+	{
+		char err[512];
+		if (res_write_dir(results, &rr, err, sizeof(err))) {
+			fprintf(stderr, "memcg-lab: writing results: %s\n", err);
+			failed = 1;
+		} else {
+			fprintf(stderr, "results: %s/%s/\n", results, rr.meta.run_id);
+		}
+	}
+	if (run_end(&suite, &e)) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		failed = 1;
+	}
+	for (int i = 0; i < n; i++)
+		scn_free(&scns[i]);
+	res_free(&rr);
+	if (run_interrupted) {
+		fprintf(stderr, "memcg-lab: interrupted\n");
+		return 128 + run_interrupted;
+	}
+	return failed ? EXIT_FAILED : 0;
+}

@@ -1,0 +1,113 @@
+/* Results of a run: the data model every writer reads. The engine fills it;
+ * res_ktap.c prints KTAP on stdout, res_files.c writes results/<run-id>/
+ * (meta.json, results.json, junit.xml, one timeline CSV per scenario).
+ * Strings are fixed-size so that filling them never allocates; the growing
+ * parts (expectations, events, kernel-log lines, samples) are arrays the
+ * engine grows before a scenario starts or between steps, never in a
+ * workload child. */
+#ifndef MLAB_RES_H
+#define MLAB_RES_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lat.h"
+
+enum res_verdict { RES_PASS, RES_FAIL, RES_SKIP, RES_ERROR };
+const char *res_verdict_name(enum res_verdict v); /* "pass", "fail", "skip", "error" */
+
+struct res_expect {
+	char text[256]; /* the expectation as written: "a killed-by SIGKILL" */
+	enum res_verdict verdict; /* PASS, FAIL, or SKIP (guarded out by a variant) */
+	char observed[256]; /* what was seen: "killed by SIGKILL", "4194304 (4M)" */
+	int line; /* in the scenario file */
+};
+
+struct res_event {
+	double t_s; /* seconds since the scenario started */
+	char group[64]; /* scenario name of the group */
+	char kind[32]; /* oom, oom_kill, max, high, threshold, low, medium, critical,
+			* pressure, exit, pause ... */
+	uint64_t value; /* count, level, or threshold crossed */
+};
+
+/* Sampled counters: one row per sample and group. */
+#define RES_NCOUNTERS 9
+extern const char *const res_counter_names[RES_NCOUNTERS];
+/* usage limit anon file shmem swap failcnt oom_kill under_oom; a counter
+ * this kernel lacks is RES_NA */
+#define RES_NA UINT64_MAX
+
+struct res_sample {
+	double t_s;
+	int group; /* index into res_scenario.groups */
+	uint64_t v[RES_NCOUNTERS];
+};
+
+struct res_scenario {
+	char name[64];
+	char file[256]; /* the .scn path as given */
+	char doc[256];
+	enum res_verdict verdict;
+	char reason[256]; /* why SKIP / ERROR, or the first failure */
+	char variant[64]; /* the variant this kernel showed; "" if none declared */
+	char variant_doc[256];
+	double duration_s;
+
+	struct res_expect *expects;
+	int nexpects, cap_expects;
+	struct res_event *events;
+	int nevents, cap_events;
+	char (*kmsg)[256]; /* kernel-log lines seen during the scenario */
+	int nkmsg, cap_kmsg;
+
+	char groups[16][64]; /* scenario names of its groups, for samples */
+	int ngroups;
+	struct res_sample *samples;
+	int nsamples, cap_samples;
+
+	struct lat_hist lat; /* all workloads' steps merged */
+};
+
+struct res_meta {
+	char run_id[64];
+	char kernel[128]; /* uname -r */
+	int cgroup_version; /* 1 or 2 */
+	char cgroup_layout[16]; /* v1, v2, hybrid */
+	uint64_t mem_total; /* bytes */
+	uint64_t swap_total; /* bytes, at the start of the run (after --swap) */
+	char swap_mode[32]; /* as asked: auto, none, 256M */
+	char version[32]; /* harness version */
+	char start_time[32]; /* ISO 8601 UTC */
+	char where[8]; /* "host" or "vm" */
+	int repeat;
+};
+
+struct res_run {
+	struct res_meta meta;
+	struct res_scenario *scenarios;
+	int nscenarios, cap_scenarios;
+};
+
+/* Growing the arrays: a zeroed new element, or NULL when out of memory
+ * (res_add_kmsg: 0 or -ENOMEM). */
+struct res_scenario *res_add_scenario(struct res_run *r);
+struct res_expect *res_add_expect(struct res_scenario *s);
+struct res_event *res_add_event(struct res_scenario *s);
+int res_add_kmsg(struct res_scenario *s, const char *line);
+struct res_sample *res_add_sample(struct res_scenario *s);
+void res_free(struct res_run *r);
+
+/* KTAP (https://docs.kernel.org/dev-tools/ktap.html) on @f: the header,
+ * one test per scenario with one subtest per expectation (observed value
+ * in the line), SKIP with its reason, the variant as a diagnostic, and a
+ * last line "N passed, N failed, N skipped". */
+void res_ktap_begin(FILE *f, int nscenarios);
+void res_ktap_scenario(FILE *f, int index, const struct res_scenario *s);
+void res_ktap_end(FILE *f, const struct res_run *r);
+
+/* results/<run-id>/ under @dir: meta.json, results.json, junit.xml and
+ * timeline-<scenario>.csv. Returns 0 or -errno. */
+int res_write_dir(const char *dir, const struct res_run *r, char *errbuf, size_t errlen);
+
+#endif

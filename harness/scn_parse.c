@@ -1,0 +1,1005 @@
+/* The .scn parser: one step a line, checked completely before anything
+ * runs. Every error is "file:line: message". See scenarios/README.md. */
+#define _GNU_SOURCE // sigabbrev_np
+#include "scn.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cg.h"
+
+#define MAX_TOKS 48
+
+struct pctx {
+	struct scn *s;
+	const char *path;
+	int line;
+	struct mlab_err *e;
+	int in_steps;
+};
+
+static int perr(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int perr(struct pctx *c, const char *fmt, ...)
+{
+	char msg[MLAB_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set(c->e, EINVAL, "%s:%d: %s", c->path, c->line, msg);
+}
+
+/* --- names ------------------------------------------------------------------ */
+
+static const struct {
+	const char *name;
+	int num;
+} errnos[] = {
+	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
+	{ "EACCES", EACCES }, { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
+	{ "EAGAIN", EAGAIN }, { "EEXIST", EEXIST }, { "ENOTEMPTY", ENOTEMPTY },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ENODEV", ENODEV }, { "EINTR", EINTR },
+	{ "E2BIG", E2BIG }, { "ERANGE", ERANGE }, { "ESRCH", ESRCH }, { "ok", 0 },
+};
+
+int scn_errno_num(const char *s)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (!strcmp(errnos[i].name, s))
+			return errnos[i].num;
+	return -1;
+}
+
+const char *scn_errno_name(int err)
+{
+	for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		if (errnos[i].num == err)
+			return errnos[i].name;
+	return "E?";
+}
+
+int scn_signal_num(const char *s)
+{
+	const char *n = !strncmp(s, "SIG", 3) ? s + 3 : s;
+
+	if (isdigit((unsigned char)*n)) {
+		int v = atoi(n);
+		return v > 0 && v < NSIG ? v : -1;
+	}
+	for (int i = 1; i < NSIG; i++) {
+		const char *abbrev = sigabbrev_np(i);
+		if (abbrev && !strcmp(abbrev, n))
+			return i;
+	}
+	return -1;
+}
+
+const char *scn_cmp_str(enum scn_cmp c)
+{
+	static const char *const s[] = { "==", "!=", "<", "<=", ">", ">=", "~=" };
+	return s[c];
+}
+
+static int parse_cmp(const char *t, enum scn_cmp *c)
+{
+	static const char *const s[] = { "==", "!=", "<", "<=", ">", ">=", "~=" };
+	for (int i = 0; i < 7; i++)
+		if (!strcmp(t, s[i])) {
+			*c = (enum scn_cmp)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int valid_ident(const char *s)
+{
+	if (!*s || strlen(s) >= SCN_NAME)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return 0;
+	return 1;
+}
+
+static int find_group(const struct scn *s, const char *name)
+{
+	for (int i = 0; i < s->ngroups; i++)
+		if (!strcmp(s->groups[i], name))
+			return i;
+	return -1;
+}
+
+static int find_wl(const struct scn *s, const char *name)
+{
+	for (int i = 0; i < s->nwls; i++)
+		if (!strcmp(s->wls[i], name))
+			return i;
+	return -1;
+}
+
+static int find_variant(const struct scn *s, const char *name)
+{
+	for (int i = 0; i < s->nvariants; i++)
+		if (!strcmp(s->variants[i].name, name))
+			return i;
+	return -1;
+}
+
+/* --- tokens ----------------------------------------------------------------- */
+
+/* Split @line into tokens: blanks separate, "double quotes" group (with \"
+ * and \\), '#' at the start of a token ends the line. */
+static int tokenize(struct pctx *c, char *line, char toks[][SCN_TOK], int max)
+{
+	int n = 0;
+	char *p = line;
+
+	for (;;) {
+		size_t len = 0;
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			return n;
+		if (n == max)
+			return perr(c, "too many words on one line (at most %d)", max);
+		if (*p == '"') {
+			p++;
+			while (*p && *p != '"') {
+				if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+					p++;
+				if (len + 1 >= SCN_TOK)
+					return perr(c, "quoted text too long");
+				toks[n][len++] = *p++;
+			}
+			if (*p != '"')
+				return perr(c, "unterminated quote");
+			p++;
+			if (*p && *p != ' ' && *p != '\t' && *p != '\r')
+				return perr(c, "text right after a closing quote");
+		} else {
+			while (*p && *p != ' ' && *p != '\t' && *p != '\r') {
+				if (len + 1 >= SCN_TOK)
+					return perr(c, "word too long");
+				toks[n][len++] = *p++;
+			}
+		}
+		toks[n][len] = 0;
+		n++;
+	}
+}
+
+/* Rest of the line from token @i on, joined by single spaces. */
+static void join_from(char toks[][SCN_TOK], int n, int i, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = 0;
+	for (; i < n && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? " " : "", toks[i]);
+}
+
+/* --- values ----------------------------------------------------------------- */
+
+static int parse_dur(struct pctx *c, const char *t, uint64_t *ns)
+{
+	struct mlab_err e;
+	if (parse_duration_ns(t, ns, &e))
+		return perr(c, "%s", e.msg);
+	return 0;
+}
+
+static int parse_sz(struct pctx *c, const char *t, uint64_t *v)
+{
+	struct mlab_err e;
+	if (parse_size(t, v, &e))
+		return perr(c, "%s", e.msg);
+	return 0;
+}
+
+static const char *const wl_fields[] = { "progress", "steps", "rate",    "vmrss",
+					 "rssanon",  "rssfile", "rssshmem", NULL };
+
+static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
+{
+	const char *dot = strchr(t, '.');
+	struct mlab_err e;
+
+	memset(term, 0, sizeof(*term));
+	if (t[0] == '$') {
+		term->kind = ST_VAR;
+		if (!valid_ident(t + 1))
+			return perr(c, "bad variable name '%s'", t);
+		snprintf(term->name, sizeof(term->name), "%s", t + 1);
+		return 0;
+	}
+	if (dot && !isdigit((unsigned char)t[0])) {
+		size_t n = (size_t)(dot - t);
+		char name[SCN_NAME];
+		if (n >= sizeof(name))
+			return perr(c, "name too long in '%s'", t);
+		memcpy(name, t, n);
+		name[n] = 0;
+		snprintf(term->name, sizeof(term->name), "%s", name);
+		snprintf(term->field, sizeof(term->field), "%s", dot + 1);
+		if (find_wl(c->s, name) >= 0) {
+			term->kind = ST_WL;
+			for (int i = 0; wl_fields[i]; i++)
+				if (!strcmp(wl_fields[i], dot + 1))
+					return 0;
+			return perr(c, "workload '%s' has no value '%s' (progress, steps, rate, "
+				       "vmrss, rssanon, rssfile, rssshmem)",
+				    name, dot + 1);
+		}
+		if (find_group(c->s, name) >= 0) {
+			term->kind = ST_GROUP;
+			if (!cg_name_find(dot + 1) && !strchr(dot + 1, '.') &&
+			    strcmp(dot + 1, "tasks"))
+				return perr(c, "'%s' is neither a portable name nor a control file "
+					       "(memory.*)",
+					    dot + 1);
+			return 0;
+		}
+		return perr(c, "'%s' is not a group or workload declared above", name);
+	}
+	term->kind = ST_LIT;
+	if (!strcmp(t, "unlimited") || !strcmp(t, "max")) {
+		term->lit = CG_UNLIMITED;
+		return 0;
+	}
+	if (parse_size(t, &term->lit, &e))
+		return perr(c, "'%s' is not a value (a size such as 4M, a number, $var, "
+			       "GROUP.counter or WORKLOAD.progress)",
+			    t);
+	return 0;
+}
+
+/* EXPR: TERM [(+|-) TERM]... from toks[i, end). */
+static int parse_expr(struct pctx *c, char toks[][SCN_TOK], int i, int end, struct scn_expr *x)
+{
+	int neg = 0;
+
+	memset(x, 0, sizeof(*x));
+	if (i >= end)
+		return perr(c, "missing value");
+	join_from(toks, end, i, x->text, sizeof(x->text));
+	for (; i < end; i++) {
+		if (x->n == SCN_MAX_TERMS)
+			return perr(c, "expression too long (at most %d terms)", SCN_MAX_TERMS);
+		if (parse_term(c, toks[i], &x->t[x->n]))
+			return -EINVAL;
+		x->t[x->n++].neg = neg;
+		if (i + 1 == end)
+			break;
+		if (strcmp(toks[i + 1], "+") && strcmp(toks[i + 1], "-"))
+			return perr(c, "expected + or - after '%s', got '%s'", toks[i], toks[i + 1]);
+		neg = toks[i + 1][0] == '-';
+		i++;
+		if (i + 1 == end)
+			return perr(c, "missing value after '%s'", toks[i]);
+	}
+	return 0;
+}
+
+/* Trailing key=value options of a line (timeout=, tol=, count=): strips
+ * them from the token count. */
+static int take_opt(char toks[][SCN_TOK], int *n, const char *key, char *out, size_t len)
+{
+	size_t kl = strlen(key);
+	for (int i = 0; i < *n; i++) {
+		if (strncmp(toks[i], key, kl) || toks[i][kl] != '=')
+			continue;
+		snprintf(out, len, "%s", toks[i] + kl + 1);
+		for (int j = i; j + 1 < *n; j++)
+			memcpy(toks[j], toks[j + 1], SCN_TOK);
+		(*n)--;
+		return 1;
+	}
+	return 0;
+}
+
+static int parse_tol(struct pctx *c, const char *t, struct scn_cond *cd)
+{
+	size_t l = strlen(t);
+	if (l > 1 && t[l - 1] == '%') {
+		char num[32];
+		uint64_t v;
+		struct mlab_err e;
+		if (l - 1 >= sizeof(num))
+			return perr(c, "bad tolerance '%s'", t);
+		memcpy(num, t, l - 1);
+		num[l - 1] = 0;
+		if (parse_uint(num, 1000, &v, &e))
+			return perr(c, "bad tolerance '%s': %s", t, e.msg);
+		cd->tol_pct = (unsigned)v;
+		return 0;
+	}
+	return parse_sz(c, t, &cd->tol);
+}
+
+/* A condition, for expect / wait / pick, from toks[i, n). */
+static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	int cmp_at = -1;
+
+	memset(cd, 0, sizeof(*cd));
+	if (i >= n)
+		return perr(c, "missing condition");
+	if (!strcmp(toks[i], "event")) {
+		if (n - i < 3)
+			return perr(c, "expected: event GROUP KIND [count OP N | before KIND | "
+				       "within DURATION of WORKLOAD end]");
+		if (find_group(c->s, toks[i + 1]) < 0)
+			return perr(c, "'%s' is not a group declared above", toks[i + 1]);
+		snprintf(cd->id, sizeof(cd->id), "%s", toks[i + 1]);
+		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 2]);
+		i += 3;
+		if (i == n) {
+			cd->kind = SK_EVENT_COUNT;
+			cd->cmp = SC_GE;
+			cd->num = 1;
+			return 0;
+		}
+		if (!strcmp(toks[i], "count") && n - i == 3) {
+			uint64_t v;
+			struct mlab_err e;
+			cd->kind = SK_EVENT_COUNT;
+			if (parse_cmp(toks[i + 1], &cd->cmp) || cd->cmp == SC_APPROX)
+				return perr(c, "bad comparison '%s'", toks[i + 1]);
+			if (parse_uint(toks[i + 2], 1000000, &v, &e))
+				return perr(c, "event count: %s", e.msg);
+			cd->num = (int)v;
+			return 0;
+		}
+		if (!strcmp(toks[i], "before") && n - i == 2) {
+			cd->kind = SK_EVENT_BEFORE;
+			snprintf(cd->kind2, sizeof(cd->kind2), "%s", toks[i + 1]);
+			return 0;
+		}
+		if (!strcmp(toks[i], "within") && n - i == 5 && !strcmp(toks[i + 2], "of") &&
+		    !strcmp(toks[i + 4], "end")) {
+			cd->kind = SK_EVENT_WITHIN;
+			if (find_wl(c->s, toks[i + 3]) < 0)
+				return perr(c, "'%s' is not a workload started above", toks[i + 3]);
+			snprintf(cd->kind2, sizeof(cd->kind2), "%s", toks[i + 3]);
+			return parse_dur(c, toks[i + 1], &cd->dur_ns);
+		}
+		return perr(c, "after 'event GROUP KIND': count OP N, before KIND, or within "
+			       "DURATION of WORKLOAD end");
+	}
+	if (!strcmp(toks[i], "kmsg") || !strcmp(toks[i], "no-kmsg")) {
+		if (n - i != 2 || !toks[i + 1][0])
+			return perr(c, "expected: %s \"text\"", toks[i]);
+		cd->kind = toks[i][0] == 'k' ? SK_KMSG : SK_NO_KMSG;
+		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 1]);
+		return 0;
+	}
+	if (!strcmp(toks[i], "errno")) {
+		if (n - i != 3 || parse_cmp(toks[i + 1], &cd->cmp) ||
+		    (cd->cmp != SC_EQ && cd->cmp != SC_NE))
+			return perr(c, "expected: errno == NAME or errno != NAME");
+		cd->kind = SK_ERRNO;
+		cd->num = scn_errno_num(toks[i + 2]);
+		if (cd->num < 0)
+			return perr(c, "unknown errno name '%s'", toks[i + 2]);
+		return 0;
+	}
+	if (find_wl(c->s, toks[i]) >= 0 && n - i >= 2 && !strchr(toks[i], '.')) {
+		const char *w = toks[i + 1];
+		snprintf(cd->id, sizeof(cd->id), "%s", toks[i]);
+		if (!strcmp(w, "killed-by")) {
+			if (n - i != 3 || (cd->num = scn_signal_num(toks[i + 2])) < 0)
+				return perr(c, "expected: %s killed-by SIGNAL", toks[i]);
+			cd->kind = SK_KILLED_BY;
+			return 0;
+		}
+		if (!strcmp(w, "exited")) {
+			cd->kind = SK_EXITED;
+			if (n - i == 3) {
+				uint64_t v;
+				struct mlab_err e;
+				if (parse_uint(toks[i + 2], 255, &v, &e))
+					return perr(c, "exit code: %s", e.msg);
+				cd->num = (int)v;
+				cd->has_num = 1;
+			} else if (n - i != 2) {
+				return perr(c, "expected: %s exited [CODE]", toks[i]);
+			}
+			return 0;
+		}
+		if (!strcmp(w, "failed-with")) {
+			if (n - i != 3 || (cd->num = scn_errno_num(toks[i + 2])) <= 0)
+				return perr(c, "expected: %s failed-with ERRNO (ENOMEM ...)", toks[i]);
+			cd->kind = SK_WL_FAILED;
+			return 0;
+		}
+		if (!strcmp(w, "paused") || !strcmp(w, "running") || !strcmp(w, "holding") ||
+		    !strcmp(w, "ended")) {
+			if (n - i != 2)
+				return perr(c, "expected nothing after '%s'", w);
+			cd->kind = w[0] == 'p' ? SK_PAUSED : w[0] == 'r' ? SK_RUNNING
+					 : w[0] == 'h'		    ? SK_HOLDING
+								    : SK_EXITED;
+			cd->has_num = w[0] == 'e' ? -1 : 0; /* ended: exited or killed */
+			return 0;
+		}
+		if (!strcmp(w, "latency")) {
+			uint64_t p;
+			struct mlab_err e;
+			if (n - i != 5 || toks[i + 2][0] != 'p' ||
+			    parse_uint(toks[i + 2] + 1, 100, &p, &e) ||
+			    parse_cmp(toks[i + 3], &cd->cmp) || cd->cmp == SC_APPROX)
+				return perr(c, "expected: %s latency pNN OP DURATION (p50, p99, p100)",
+					    toks[i]);
+			cd->kind = SK_LATENCY;
+			cd->num = (int)p;
+			return parse_dur(c, toks[i + 4], &cd->dur_ns);
+		}
+	}
+	for (int j = i; j < n; j++)
+		if (!parse_cmp(toks[j], &cd->cmp)) {
+			cmp_at = j;
+			break;
+		}
+	if (cmp_at < 0)
+		return perr(c, "no comparison (==, !=, <, <=, >, >=, ~=) in '%s'", toks[i]);
+	cd->kind = SK_COMPARE;
+	if (parse_expr(c, toks, i, cmp_at, &cd->lhs) ||
+	    parse_expr(c, toks, cmp_at + 1, n, &cd->rhs))
+		return -EINVAL;
+	return 0;
+}
+
+/* --- lines -------------------------------------------------------------------- */
+
+static int want(struct pctx *c, int n, int lo, int hi, const char *usage)
+{
+	if (n < lo || n > hi)
+		return perr(c, "usage: %s", usage);
+	return 0;
+}
+
+static int need_group(struct pctx *c, const char *name)
+{
+	if (find_group(c->s, name) < 0)
+		return perr(c, "'%s' is not a group declared above", name);
+	return 0;
+}
+
+static int need_wl(struct pctx *c, const char *name)
+{
+	if (find_wl(c->s, name) < 0)
+		return perr(c, "'%s' is not a workload started above", name);
+	return 0;
+}
+
+static int parse_settings(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_step *st)
+{
+	for (; i < n; i++) {
+		char *eq = strchr(toks[i], '=');
+		if (!eq || eq == toks[i] || !eq[1])
+			return perr(c, "expected NAME=VALUE, got '%s'", toks[i]);
+		if (st->nkv == SCN_MAX_ARGS)
+			return perr(c, "too many settings");
+		*eq = 0;
+		if (!cg_name_find(toks[i]) && !strchr(toks[i], '.'))
+			return perr(c, "'%s' is neither a portable name nor a control file", toks[i]);
+		snprintf(st->kv[st->nkv].key, SCN_TOK, "%s", toks[i]);
+		snprintf(st->kv[st->nkv].val, SCN_TOK, "%s", eq + 1);
+		st->nkv++;
+	}
+	return 0;
+}
+
+static int add_group(struct pctx *c, const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	char parent[SCN_NAME];
+
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '/')
+			return perr(c, "bad group name '%s' (letters, digits, _ - and / for nesting)",
+				    name);
+	if (!*name || strlen(name) >= SCN_NAME || name[0] == '/' || strstr(name, "//") ||
+	    name[strlen(name) - 1] == '/')
+		return perr(c, "bad group name '%s'", name);
+	if (find_group(c->s, name) >= 0 || find_wl(c->s, name) >= 0)
+		return perr(c, "'%s' is already declared", name);
+	if (slash) {
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - name), name);
+		if (find_group(c->s, parent) < 0)
+			return perr(c, "group '%s' needs its parent '%s' declared first", name, parent);
+	}
+	if (c->s->ngroups == 16)
+		return perr(c, "too many groups (at most 16)");
+	snprintf(c->s->groups[c->s->ngroups++], SCN_NAME, "%s", name);
+	return 0;
+}
+
+static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	const struct wl_def *d;
+	struct wl_opts o;
+	struct mlab_err e;
+
+	if (want(c, n, 4, MAX_TOKS, "start ID GROUP WORKLOAD [option=value | flag]..."))
+		return -EINVAL;
+	if (!valid_ident(toks[1]))
+		return perr(c, "bad workload id '%s'", toks[1]);
+	if (find_wl(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0)
+		return perr(c, "'%s' is already declared", toks[1]);
+	if (need_group(c, toks[2]))
+		return -EINVAL;
+	d = wl_find(toks[3]);
+	if (!d)
+		return perr(c, "no workload '%s' (alloc, tmpfs, shm, mmap, pagecache)", toks[3]);
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->b, sizeof(st->b), "%s", toks[2]);
+	snprintf(st->wl, sizeof(st->wl), "%s", toks[3]);
+	wl_defaults(d, &o, &e);
+	for (int i = 4; i < n; i++) {
+		char *eq = strchr(toks[i], '=');
+		if (st->nkv == SCN_MAX_ARGS)
+			return perr(c, "too many options");
+		if (eq)
+			*eq = 0;
+		if (wl_set_opt(d, &o, toks[i], eq ? eq + 1 : NULL, &e))
+			return perr(c, "%s", e.msg);
+		snprintf(st->kv[st->nkv].key, SCN_TOK, "%s", toks[i]);
+		snprintf(st->kv[st->nkv].val, SCN_TOK, "%s", eq ? eq + 1 : "yes");
+		st->nkv++;
+	}
+	/* the scenario engine gives pagecache a scratch file and tmpfs a path
+	 * when none is set, so --file may be missing here */
+	if (d->check && d->check(&o, &e) && !(d == &wl_pagecache && o.size))
+		return perr(c, "%s: %s", d->name, e.msg);
+	if (c->s->nwls == 16)
+		return perr(c, "too many workloads (at most 16)");
+	snprintf(c->s->wls[c->s->nwls], SCN_NAME, "%s", toks[1]);
+	snprintf(c->s->wl_types[c->s->nwls++], SCN_NAME, "%s", d->name);
+	return 0;
+}
+
+static int wl_type_is(const struct scn *s, const char *id, const char *type)
+{
+	int i = find_wl(s, id);
+	return i >= 0 && !strcmp(s->wl_types[i], type);
+}
+
+static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	const char *op = toks[0];
+	char opt[SCN_TOK];
+
+	if (!strcmp(op, "group")) {
+		st->op = SO_GROUP;
+		if (want(c, n, 2, MAX_TOKS, "group NAME [setting=value]...") || add_group(c, toks[1]))
+			return -EINVAL;
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return parse_settings(c, toks, 2, n, st);
+	}
+	if (!strcmp(op, "set")) {
+		st->op = SO_SET;
+		if (want(c, n, 3, MAX_TOKS, "set GROUP setting=value...") || need_group(c, toks[1]))
+			return -EINVAL;
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return parse_settings(c, toks, 2, n, st);
+	}
+	if (!strcmp(op, "write") || !strcmp(op, "try")) {
+		st->op = op[0] == 'w' ? SO_WRITE : SO_TRY;
+		if (st->op == SO_WRITE && n == 6 && !strcmp(toks[4], "fails")) {
+			st->err = scn_errno_num(toks[5]);
+			if (st->err <= 0)
+				return perr(c, "unknown errno name '%s' (EINVAL, EBUSY ...)", toks[5]);
+			n = 4;
+		}
+		if (want(c, n, 4, 4,
+			 st->op == SO_WRITE ? "write GROUP FILE VALUE [fails ERRNO]"
+					    : "try GROUP FILE VALUE") ||
+		    need_group(c, toks[1]))
+			return -EINVAL;
+		if (strchr(toks[2], '/') || !strcmp(toks[2], ".."))
+			return perr(c, "'%s' is not a control file name", toks[2]);
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		snprintf(st->file, sizeof(st->file), "%s", toks[2]);
+		snprintf(st->value, sizeof(st->value), "%s", toks[3]);
+		return 0;
+	}
+	if (!strcmp(op, "rmdir") || !strcmp(op, "reclaim") || !strcmp(op, "kill")) {
+		st->op = op[0] == 'r' ? (op[1] == 'm' ? SO_RMDIR : SO_RECLAIM) : SO_KILL;
+		if (want(c, n, 2, 2, "rmdir|reclaim|kill GROUP") || need_group(c, toks[1]))
+			return -EINVAL;
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return 0;
+	}
+	if (!strcmp(op, "drop_caches")) {
+		st->op = SO_DROP_CACHES;
+		st->num = 3;
+		if (want(c, n, 1, 2, "drop_caches [1|2|3]"))
+			return -EINVAL;
+		if (n == 2) {
+			if (strcmp(toks[1], "1") && strcmp(toks[1], "2") && strcmp(toks[1], "3"))
+				return perr(c, "drop_caches takes 1, 2 or 3");
+			st->num = (uint64_t)atoi(toks[1]);
+		}
+		return 0;
+	}
+	if (!strcmp(op, "start")) {
+		st->op = SO_START;
+		return parse_start(c, toks, n, st);
+	}
+	if (!strcmp(op, "stop")) {
+		st->op = SO_STOP;
+		st->dur_ns = 10000000000ULL;
+		if (take_opt(toks, &n, "timeout", opt, sizeof(opt)) && parse_dur(c, opt, &st->dur_ns))
+			return -EINVAL;
+		if (want(c, n, 2, 2, "stop WORKLOAD [timeout=DURATION]") || need_wl(c, toks[1]))
+			return -EINVAL;
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return 0;
+	}
+	if (!strcmp(op, "signal")) {
+		st->op = SO_SIGNAL;
+		if (want(c, n, 3, 3, "signal WORKLOAD SIGNAL") || need_wl(c, toks[1]))
+			return -EINVAL;
+		st->sig = scn_signal_num(toks[2]);
+		if (st->sig < 0)
+			return perr(c, "unknown signal '%s'", toks[2]);
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return 0;
+	}
+	if (!strcmp(op, "move")) {
+		st->op = SO_MOVE;
+		if (want(c, n, 3, 3, "move WORKLOAD GROUP") || need_wl(c, toks[1]) ||
+		    need_group(c, toks[2]))
+			return -EINVAL;
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		snprintf(st->b, sizeof(st->b), "%s", toks[2]);
+		return 0;
+	}
+	if (!strcmp(op, "rm")) {
+		st->op = SO_RM;
+		if (want(c, n, 2, 2, "rm WORKLOAD (its tmpfs or mmap file)"))
+			return -EINVAL;
+		if (!wl_type_is(c->s, toks[1], "tmpfs") && !wl_type_is(c->s, toks[1], "mmap"))
+			return perr(c, "'%s' is not a tmpfs or mmap workload started above", toks[1]);
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return 0;
+	}
+	if (!strcmp(op, "rmid")) {
+		st->op = SO_RMID;
+		if (want(c, n, 2, 2, "rmid WORKLOAD (its SysV segment)"))
+			return -EINVAL;
+		if (!wl_type_is(c->s, toks[1], "shm"))
+			return perr(c, "'%s' is not a shm workload started above", toks[1]);
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return 0;
+	}
+	if (!strcmp(op, "watch")) {
+		st->op = SO_WATCH;
+		if (want(c, n, 3, 4, "watch GROUP oom | threshold SIZE | pressure LEVEL") ||
+		    need_group(c, toks[1]))
+			return -EINVAL;
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		snprintf(st->file, sizeof(st->file), "%s", toks[2]);
+		if (!strcmp(toks[2], "oom") && n == 3)
+			return 0;
+		if (!strcmp(toks[2], "threshold") && n == 4)
+			return parse_sz(c, toks[3], &st->num);
+		if (!strcmp(toks[2], "pressure") && n == 4) {
+			if (strcmp(toks[3], "low") && strcmp(toks[3], "medium") &&
+			    strcmp(toks[3], "critical"))
+				return perr(c, "pressure level must be low, medium or critical");
+			snprintf(st->value, sizeof(st->value), "%s", toks[3]);
+			return 0;
+		}
+		return perr(c, "usage: watch GROUP oom | threshold SIZE | pressure LEVEL");
+	}
+	if (!strcmp(op, "sleep")) {
+		st->op = SO_SLEEP;
+		if (want(c, n, 2, 2, "sleep DURATION"))
+			return -EINVAL;
+		return parse_dur(c, toks[1], &st->dur_ns);
+	}
+	if (!strcmp(op, "save")) {
+		st->op = SO_SAVE;
+		if (want(c, n, 3, MAX_TOKS, "save NAME EXPRESSION") || !valid_ident(toks[1]))
+			return perr(c, "usage: save NAME EXPRESSION (NAME: letters, digits, _ -)");
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		return parse_expr(c, toks, 2, n, &st->expr);
+	}
+	if (!strcmp(op, "pick")) {
+		st->op = SO_PICK;
+		if (n < 4 || strcmp(toks[2], "if"))
+			return perr(c, "usage: pick VARIANT if CONDITION");
+		if (find_variant(c->s, toks[1]) < 0)
+			return perr(c, "'%s' is not a variant declared in the header", toks[1]);
+		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+		if (take_opt(toks, &n, "tol", opt, sizeof(opt)) && parse_tol(c, opt, &st->cond))
+			return -EINVAL;
+		{
+			struct scn_cond keep = st->cond;
+			if (parse_cond(c, toks, 3, n, &st->cond))
+				return -EINVAL;
+			st->cond.tol = keep.tol;
+			st->cond.tol_pct = keep.tol_pct;
+		}
+		return 0;
+	}
+	if (!strcmp(op, "expect") || !strcmp(op, "wait")) {
+		char tol[SCN_TOK] = "";
+		int has_tol, has_timeout;
+		st->op = op[0] == 'e' ? SO_EXPECT : SO_WAIT;
+		st->dur_ns = 10000000000ULL;
+		has_timeout = take_opt(toks, &n, "timeout", opt, sizeof(opt));
+		if (has_timeout && st->op == SO_EXPECT)
+			return perr(c, "timeout= belongs to wait, not expect");
+		if (has_timeout && parse_dur(c, opt, &st->dur_ns))
+			return -EINVAL;
+		has_tol = take_opt(toks, &n, "tol", tol, sizeof(tol));
+		if (parse_cond(c, toks, 1, n, &st->cond))
+			return -EINVAL;
+		if (has_tol && st->cond.kind != SK_COMPARE)
+			return perr(c, "tol= only goes with a comparison");
+		if (st->cond.kind == SK_COMPARE && st->cond.cmp == SC_APPROX && !has_tol)
+			return perr(c, "~= needs a tolerance: tol=SIZE or tol=N%%");
+		if (has_tol && parse_tol(c, tol, &st->cond))
+			return -EINVAL;
+		if (st->op == SO_WAIT &&
+		    (st->cond.kind == SK_KMSG || st->cond.kind == SK_NO_KMSG ||
+		     st->cond.kind == SK_LATENCY || st->cond.kind == SK_EVENT_BEFORE ||
+		     st->cond.kind == SK_EVENT_WITHIN || st->cond.kind == SK_ERRNO))
+			return perr(c, "cannot wait for that; wait for a workload state, an event "
+				       "count or a comparison");
+		return 0;
+	}
+	return perr(c, "unknown step '%s'", op);
+}
+
+static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
+{
+	struct scn *s = c->s;
+	const char *k = toks[0];
+
+	if (!strcmp(k, "doc") || !strcmp(k, "source")) {
+		if (n < 2)
+			return perr(c, "%s needs text", k);
+		join_from(toks, n, 1, k[0] == 'd' ? s->doc : s->source, sizeof(s->doc));
+		return 0;
+	}
+	if (!strcmp(k, "timeout")) {
+		if (n != 2)
+			return perr(c, "usage: timeout DURATION");
+		return parse_dur(c, toks[1], &s->timeout_ns);
+	}
+	if (!strcmp(k, "variant")) {
+		struct scn_variant *v;
+		int i = 2;
+		if (n < 3)
+			return perr(c, "usage: variant NAME [skip] DESCRIPTION");
+		if (!valid_ident(toks[1]) || !strcmp(toks[1], "v1") || !strcmp(toks[1], "v2"))
+			return perr(c, "bad variant name '%s'", toks[1]);
+		if (find_variant(s, toks[1]) >= 0)
+			return perr(c, "variant '%s' declared twice", toks[1]);
+		if (s->nvariants == SCN_MAX_VARIANTS)
+			return perr(c, "too many variants");
+		v = &s->variants[s->nvariants++];
+		memset(v, 0, sizeof(*v));
+		v->line = c->line;
+		snprintf(v->name, sizeof(v->name), "%s", toks[1]);
+		if (!strcmp(toks[2], "skip")) {
+			v->skip = 1;
+			i = 3;
+		}
+		if (i >= n)
+			return perr(c, "variant %s needs a description", toks[1]);
+		join_from(toks, n, i, v->doc, sizeof(v->doc));
+		return 0;
+	}
+	if (!strcmp(k, "needs")) {
+		struct scn_needs *nd;
+		if (n < 2)
+			return perr(c, "usage: needs root | cgroup v1|v2 ... | swap | memory SIZE | "
+				       "kernel OP X.Y | file NAME | vm | psi");
+		if (s->nneeds == SCN_MAX_NEEDS)
+			return perr(c, "too many needs");
+		nd = &s->needs[s->nneeds++];
+		memset(nd, 0, sizeof(*nd));
+		nd->line = c->line;
+		if (!strcmp(toks[1], "root") || !strcmp(toks[1], "swap") || !strcmp(toks[1], "vm") ||
+		    !strcmp(toks[1], "psi")) {
+			nd->kind = toks[1][0] == 'r' ? SN_ROOT : toks[1][0] == 's' ? SN_SWAP
+							 : toks[1][0] == 'v' ? SN_VM
+									     : SN_PSI;
+			return n == 2 ? 0 : perr(c, "needs %s takes nothing more", toks[1]);
+		}
+		if (!strcmp(toks[1], "cgroup")) {
+			nd->kind = SN_CGROUP;
+			for (int i = 2; i < n; i++) {
+				if (!strcmp(toks[i], "v1"))
+					nd->versions |= 1;
+				else if (!strcmp(toks[i], "v2"))
+					nd->versions |= 2;
+				else
+					return perr(c, "needs cgroup: v1 and/or v2, not '%s'", toks[i]);
+			}
+			return nd->versions ? 0 : perr(c, "needs cgroup: v1 and/or v2");
+		}
+		if (!strcmp(toks[1], "memory")) {
+			nd->kind = SN_MEMORY;
+			if (n != 3)
+				return perr(c, "usage: needs memory SIZE");
+			return parse_sz(c, toks[2], &nd->bytes);
+		}
+		if (!strcmp(toks[1], "kernel")) {
+			nd->kind = SN_KERNEL;
+			if (n != 4 || parse_cmp(toks[2], &nd->cmp) || nd->cmp == SC_APPROX ||
+			    sscanf(toks[3], "%d.%d", &nd->kmajor, &nd->kminor) != 2)
+				return perr(c, "usage: needs kernel OP MAJOR.MINOR (e.g. >= 5.11)");
+			return 0;
+		}
+		if (!strcmp(toks[1], "file")) {
+			nd->kind = SN_FILE;
+			if (n != 3 || strchr(toks[2], '/'))
+				return perr(c, "usage: needs file CONTROL-FILE");
+			snprintf(nd->file, sizeof(nd->file), "%s", toks[2]);
+			return 0;
+		}
+		return perr(c, "unknown need '%s'", toks[1]);
+	}
+	return 1; /* not a header line */
+}
+
+static int check_guard(struct pctx *c, char *tok, struct scn_step *st)
+{
+	const char *name = tok + 1;
+	if (*name == '!') {
+		st->guard_not = 1;
+		name++;
+	}
+	if (strcmp(name, "v1") && strcmp(name, "v2") && find_variant(c->s, name) < 0)
+		return perr(c, "'@%s': no such variant (declare it, or use @v1 / @v2)", name);
+	snprintf(st->guard, sizeof(st->guard), "%s", name);
+	return 0;
+}
+
+int scn_parse_text(struct scn *s, const char *path, const char *text, struct mlab_err *e)
+{
+	static char toks[MAX_TOKS][SCN_TOK];
+	struct pctx c = { .s = s, .path = path, .e = e };
+	const char *p = text;
+	char line[1024];
+	int ret = 0;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->timeout_ns = 120000000000ULL;
+	while (*p && !ret) {
+		size_t len = strcspn(p, "\n");
+		struct scn_step st;
+		int n, first = 0;
+
+		c.line++;
+		if (len >= sizeof(line)) {
+			ret = perr(&c, "line too long (at most %zu characters)", sizeof(line) - 1);
+			break;
+		}
+		memcpy(line, p, len);
+		line[len] = 0;
+		p += len + (p[len] == '\n');
+		for (size_t i = 0; i < len; i++)
+			if ((unsigned char)line[i] < 0x20 && line[i] != '\t' && line[i] != '\r') {
+				ret = perr(&c, "control character in line");
+				break;
+			}
+		if (ret)
+			break;
+		n = tokenize(&c, line, toks, MAX_TOKS);
+		if (n < 0) {
+			ret = n;
+			break;
+		}
+		if (!n)
+			continue;
+		if (!s->name[0]) {
+			if (strcmp(toks[0], "scenario") || n != 2) {
+				ret = perr(&c, "the first line must be: scenario NAME");
+				break;
+			}
+			for (const char *q = toks[1]; *q; q++)
+				if (!islower((unsigned char)*q) && !isdigit((unsigned char)*q) &&
+				    *q != '-')
+					q = "", ret = perr(&c, "scenario name '%s': lower case, digits "
+							       "and -", toks[1]);
+			if (!ret && strlen(toks[1]) >= sizeof(s->name))
+				ret = perr(&c, "scenario name too long");
+			if (!ret)
+				snprintf(s->name, sizeof(s->name), "%s", toks[1]);
+			continue;
+		}
+		if (!strcmp(toks[0], "scenario")) {
+			ret = perr(&c, "a second 'scenario' line (one scenario a file)");
+			break;
+		}
+		memset(&st, 0, sizeof(st));
+		st.line = c.line;
+		if (toks[0][0] == '@') {
+			if (check_guard(&c, toks[0], &st)) {
+				ret = -EINVAL;
+				break;
+			}
+			first = 1;
+			if (n == 1) {
+				ret = perr(&c, "a variant guard needs a step after it");
+				break;
+			}
+		}
+		if (!first) {
+			int h = parse_header(&c, toks, n);
+			if (h <= 0) {
+				if (!h && c.in_steps)
+					ret = perr(&c, "'%s' belongs in the header, before the first step",
+						   toks[0]);
+				else
+					ret = h;
+				continue;
+			}
+		}
+		c.in_steps = 1;
+		join_from(toks, n, first, st.text, sizeof(st.text));
+		if (first)
+			for (int i = 0; i + 1 < n; i++)
+				memcpy(toks[i], toks[i + 1], SCN_TOK);
+		ret = parse_step(&c, toks, n - first, &st);
+		if (ret)
+			break;
+		if (s->nsteps == s->cap_steps) {
+			int cap = s->cap_steps ? s->cap_steps * 2 : 32;
+			struct scn_step *ns = realloc(s->steps, (size_t)cap * sizeof(*ns));
+			if (!ns) {
+				ret = err_set(e, ENOMEM, "%s: out of memory", path);
+				break;
+			}
+			s->steps = ns;
+			s->cap_steps = cap;
+		}
+		s->steps[s->nsteps++] = st;
+	}
+	if (!ret && !s->name[0])
+		ret = err_set(e, EINVAL, "%s:%d: empty scenario (the first line must be: scenario "
+					 "NAME)", path, c.line ? c.line : 1);
+	if (!ret && !s->doc[0])
+		ret = err_set(e, EINVAL, "%s:%d: the header needs a doc line", path, c.line);
+	if (!ret && !s->nsteps)
+		ret = err_set(e, EINVAL, "%s:%d: no steps", path, c.line);
+	if (ret) {
+		scn_free(s);
+		return ret;
+	}
+	return 0;
+}
+
+int scn_parse_file(struct scn *s, const char *path, struct mlab_err *e)
+{
+	static char buf[256 * 1024];
+	ssize_t n = read_file(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return err_set(e, (int)-n, "%s: %s", path, strerror((int)-n));
+	if ((size_t)n == sizeof(buf) - 1)
+		return err_set(e, EFBIG, "%s: larger than %zu bytes", path, sizeof(buf) - 1);
+	if (memchr(buf, 0, (size_t)n))
+		return err_set(e, EINVAL, "%s:1: binary content (a NUL byte)", path);
+	return scn_parse_text(s, path, buf, e);
+}
+
+void scn_free(struct scn *s)
+{
+	free(s->steps);
+	s->steps = NULL;
+	s->nsteps = s->cap_steps = 0;
+}

@@ -1,0 +1,970 @@
+/* The scenario engine. One scenario is one run (run.h): its scratch groups,
+ * shm keys, files and mounts are recorded and undone like any run's.
+ *
+ * Everything that waits goes through pump(): one poll() over the event
+ * watches, the kernel log and the workloads' pidfds, woken at least every
+ * CHECK_NS to re-check the condition and every sample period to sample the
+ * counters. Nothing sleeps blindly; `sleep` is just a wait for the clock. */
+#include "scn_run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "cg.h"
+#include "ev.h"
+#include "kmsg.h"
+#include "run.h"
+#include "wl_proc.h"
+
+#define CHECK_NS 5000000ULL /* conditions are re-checked at least every 5 ms */
+#define MAX_VARS 32
+
+struct eng_group {
+	char name[SCN_NAME];
+	struct cg cg;
+	int alive;
+};
+
+struct eng_wl {
+	char id[SCN_NAME];
+	const struct wl_def *def;
+	struct wl_opts o;
+	struct wl_proc p;
+	int group;
+	int started, end_logged;
+	uint64_t shm_key;
+};
+
+struct eng {
+	const struct scn *s;
+	const struct scn_opts *o;
+	struct res_scenario *res;
+	struct run run;
+	struct eng_group g[16];
+	int ng;
+	struct eng_wl w[16];
+	int nw;
+	struct {
+		char name[SCN_NAME];
+		uint64_t v;
+	} vars[MAX_VARS];
+	int nvars;
+	struct ev_set ev;
+	struct kmsg km;
+	int have_kmsg;
+	uint64_t t0, next_sample, sample_ns;
+	int last_errno, tried;
+	int variant; /* index into s->variants, -1 none */
+	int aborted; /* a wait timed out or a step failed: stop here */
+	int skipped;
+};
+
+static double since(const struct eng *g)
+{
+	return (double)(now_ns() - g->t0) / 1e9;
+}
+
+/* --- lookups ------------------------------------------------------------- */
+
+static struct eng_group *grp(struct eng *g, const char *name)
+{
+	for (int i = 0; i < g->ng; i++)
+		if (!strcmp(g->g[i].name, name))
+			return &g->g[i];
+	return NULL;
+}
+
+static int grp_index(struct eng *g, const char *name)
+{
+	struct eng_group *x = grp(g, name);
+	return x ? (int)(x - g->g) : -1;
+}
+
+static struct eng_wl *wl(struct eng *g, const char *id)
+{
+	for (int i = 0; i < g->nw; i++)
+		if (!strcmp(g->w[i].id, id))
+			return &g->w[i];
+	return NULL;
+}
+
+/* --- recording ------------------------------------------------------------- */
+
+static void event(struct eng *g, const char *group, const char *kind, uint64_t value)
+{
+	struct res_event *ev = res_add_event(g->res);
+	if (!ev)
+		return;
+	ev->t_s = since(g);
+	snprintf(ev->group, sizeof(ev->group), "%s", group);
+	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+	ev->value = value;
+}
+
+static void sample(struct eng *g)
+{
+	static const char *const names[RES_NCOUNTERS] = { "usage", "limit", "anon",
+							  "file",  "shmem", "swap",
+							  "failcnt", "oom_kill", "under_oom" };
+	for (int i = 0; i < g->ng; i++) {
+		struct res_sample *sm;
+		struct mlab_err e;
+		if (!g->g[i].alive)
+			continue;
+		sm = res_add_sample(g->res);
+		if (!sm)
+			return;
+		sm->t_s = since(g);
+		sm->group = i;
+		for (int k = 0; k < RES_NCOUNTERS; k++)
+			if (cg_get(&g->g[i].cg, names[k], &sm->v[k], &e))
+				sm->v[k] = RES_NA;
+	}
+}
+
+static void note_ends(struct eng *g)
+{
+	for (int i = 0; i < g->nw; i++) {
+		struct eng_wl *w = &g->w[i];
+		if (!w->started || w->end_logged || !wl_poll_end(&w->p))
+			continue;
+		w->end_logged = 1;
+		event(g, g->g[w->group].name, w->p.end.exited ? "exit" : "killed",
+		      w->p.end.exited ? (uint64_t)w->p.end.code : (uint64_t)w->p.end.signo);
+	}
+}
+
+/* Wait for anything until @until (CLOCK_MONOTONIC ns), then handle it. */
+static void pump(struct eng *g, uint64_t until)
+{
+	struct pollfd pfd[EV_MAX_WATCHES + 20];
+	struct ev_hit hits[32];
+	int n, nev, nk = -1;
+	uint64_t now = now_ns(), wake = until;
+
+	if (g->next_sample < wake)
+		wake = g->next_sample;
+	nev = n = ev_pollfds(&g->ev, pfd);
+	if (g->have_kmsg) {
+		nk = n;
+		pfd[n++] = (struct pollfd){ .fd = g->km.fd, .events = POLLIN };
+	}
+	for (int i = 0; i < g->nw; i++)
+		if (g->w[i].started && !g->w[i].end_logged && g->w[i].p.pidfd >= 0)
+			pfd[n++] = (struct pollfd){ .fd = g->w[i].p.pidfd, .events = POLLIN };
+	if (wake > now)
+		poll(pfd, (nfds_t)n, (int)((wake - now + 999999) / 1000000));
+	else
+		poll(pfd, (nfds_t)n, 0);
+
+	nev = ev_dispatch(&g->ev, pfd, nev, hits, 32);
+	for (int i = 0; i < nev; i++)
+		event(g, g->g[hits[i].group].name, hits[i].kind, hits[i].value);
+	if (nk >= 0 && pfd[nk].revents) {
+		char line[256];
+		while (kmsg_next(&g->km, line, sizeof(line)) == 1)
+			res_add_kmsg(g->res, line);
+	}
+	note_ends(g);
+	if (now_ns() >= g->next_sample) {
+		sample(g);
+		g->next_sample = now_ns() + g->sample_ns;
+	}
+}
+
+static void drain_kmsg(struct eng *g)
+{
+	char line[256];
+	if (g->have_kmsg)
+		while (kmsg_next(&g->km, line, sizeof(line)) == 1)
+			res_add_kmsg(g->res, line);
+}
+
+/* --- values -------------------------------------------------------------- */
+
+static int proc_status_kb(pid_t pid, const char *key, uint64_t *v)
+{
+	char path[64], buf[4096], *p;
+	size_t kl = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -ESRCH;
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == ':') {
+			*v = strtoull(p + kl + 1, NULL, 10) * 1024;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int term_value(struct eng *g, const struct scn_term *t, uint64_t *v, struct mlab_err *e)
+{
+	switch (t->kind) {
+	case ST_LIT:
+		*v = t->lit;
+		return 0;
+	case ST_VAR:
+		for (int i = 0; i < g->nvars; i++)
+			if (!strcmp(g->vars[i].name, t->name)) {
+				*v = g->vars[i].v;
+				return 0;
+			}
+		return err_set(e, ENOENT, "$%s was not saved before this line", t->name);
+	case ST_GROUP: {
+		struct eng_group *x = grp(g, t->name);
+		if (!x || !x->alive)
+			return err_set(e, ENOENT, "group %s does not exist (yet, or any more)", t->name);
+		if (!strcmp(t->field, "tasks")) {
+			int n = cg_nr_procs(&x->cg, e);
+			if (n < 0)
+				return n;
+			*v = (uint64_t)n;
+			return 0;
+		}
+		return cg_get(&x->cg, t->field, v, e);
+	}
+	case ST_WL: {
+		struct eng_wl *w = wl(g, t->name);
+		static const struct {
+			const char *field, *key;
+		} st[] = { { "vmrss", "VmRSS" },
+			   { "rssanon", "RssAnon" },
+			   { "rssfile", "RssFile" },
+			   { "rssshmem", "RssShmem" } };
+		if (!w || !w->started)
+			return err_set(e, ENOENT, "workload %s was not started", t->name);
+		if (!strcmp(t->field, "progress")) {
+			*v = atomic_load(&w->p.sh->bytes);
+			return 0;
+		}
+		if (!strcmp(t->field, "steps")) {
+			*v = atomic_load(&w->p.sh->steps);
+			return 0;
+		}
+		if (!strcmp(t->field, "rate")) {
+			*v = atomic_load(&w->p.sh->rate_bps);
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+			if (!strcmp(t->field, st[i].field)) {
+				if (wl_poll_end(&w->p) ||
+				    proc_status_kb(w->p.pid, st[i].key, v))
+					return err_set(e, ESRCH, "%s.%s: the workload has ended",
+						       t->name, t->field);
+				return 0;
+			}
+		return err_set(e, EINVAL, "%s.%s: unknown", t->name, t->field);
+	}
+	}
+	return -EINVAL;
+}
+
+/* Signed sum of the terms; values are bytes or counts, so a negative
+ * result is clamped to 0 (and reported as such). */
+static int expr_value(struct eng *g, const struct scn_expr *x, uint64_t *out, struct mlab_err *e)
+{
+	__int128 sum = 0;
+
+	for (int i = 0; i < x->n; i++) {
+		uint64_t v;
+		int ret = term_value(g, &x->t[i], &v, e);
+		if (ret)
+			return ret;
+		if (v == CG_UNLIMITED && x->n > 1)
+			return err_set(e, ERANGE, "%s is unlimited in '%s'", x->t[i].field, x->text);
+		sum += x->t[i].neg ? -(__int128)v : (__int128)v;
+	}
+	*out = sum < 0 ? 0 : sum > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)sum;
+	return 0;
+}
+
+static void fmt_value(char *buf, size_t len, uint64_t v)
+{
+	char h[32];
+	if (v == CG_UNLIMITED)
+		snprintf(buf, len, "unlimited");
+	else if (v >= 1024)
+		snprintf(buf, len, "%llu (%s)", (unsigned long long)v, fmt_size(h, sizeof(h), v));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+static int cmp_ok(enum scn_cmp c, uint64_t l, uint64_t r, uint64_t tol)
+{
+	switch (c) {
+	case SC_EQ: return l == r;
+	case SC_NE: return l != r;
+	case SC_LT: return l < r;
+	case SC_LE: return l <= r;
+	case SC_GT: return l > r;
+	case SC_GE: return l >= r;
+	case SC_APPROX: return (l > r ? l - r : r - l) <= tol;
+	}
+	return 0;
+}
+
+static int count_events(const struct res_scenario *r, const char *group, const char *kind,
+			double *first)
+{
+	int n = 0;
+	for (int i = 0; i < r->nevents; i++)
+		if (!strcmp(r->events[i].group, group) && !strcmp(r->events[i].kind, kind)) {
+			if (!n && first)
+				*first = r->events[i].t_s;
+			n += r->events[i].value > 1 && strcmp(kind, "threshold") ? (int)r->events[i].value
+										   : 1;
+		}
+	return n;
+}
+
+static double end_time(const struct eng *g, const struct eng_wl *w)
+{
+	return (double)(w->p.end.at_ns - g->t0) / 1e9;
+}
+
+/* Evaluate a condition: 1 holds, 0 does not, -errno could not be evaluated
+ * (with the reason in @e). @obs gets what was observed. */
+static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+		     struct mlab_err *e)
+{
+	struct eng_wl *w = c->id[0] ? wl(g, c->id) : NULL;
+	char a[64], b[64];
+
+	switch (c->kind) {
+	case SK_COMPARE: {
+		uint64_t l, r, tol = c->tol;
+		int ret = expr_value(g, &c->lhs, &l, e);
+		if (!ret)
+			ret = expr_value(g, &c->rhs, &r, e);
+		if (ret) {
+			snprintf(obs, len, "%s", e->msg);
+			return ret;
+		}
+		if (c->tol_pct)
+			tol = (uint64_t)((unsigned __int128)r * c->tol_pct / 100);
+		fmt_value(a, sizeof(a), l);
+		fmt_value(b, sizeof(b), r);
+		if (c->lhs.n == 1 && c->lhs.t[0].kind == ST_LIT)
+			snprintf(obs, len, "%s = %s", c->rhs.text, b);
+		else if (c->rhs.n == 1 && c->rhs.t[0].kind == ST_LIT)
+			snprintf(obs, len, "%s", a);
+		else
+			snprintf(obs, len, "%s vs %s", a, b);
+		return cmp_ok(c->cmp, l, r, tol);
+	}
+	case SK_KILLED_BY:
+	case SK_EXITED:
+		if (!wl_poll_end(&w->p)) {
+			snprintf(obs, len, "still running (%s done)",
+				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+			return 0;
+		}
+		wl_end_str(&w->p.end, obs, len);
+		if (c->kind == SK_KILLED_BY)
+			return !w->p.end.exited && w->p.end.signo == c->num;
+		if (c->has_num < 0) /* ended */
+			return 1;
+		return w->p.end.exited && (!c->has_num || w->p.end.code == c->num);
+	case SK_WL_FAILED:
+		wl_poll_end(&w->p);
+		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
+			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
+		return atomic_load(&w->p.sh->phase) == WL_FAILED && w->p.sh->err == c->num;
+	case SK_PAUSED:
+	case SK_RUNNING: {
+		char wchan[128] = "";
+		int p = wl_paused(&w->p, wchan, sizeof(wchan));
+		if (wl_poll_end(&w->p)) {
+			wl_end_str(&w->p.end, obs, len);
+			return 0;
+		}
+		if (p == 1)
+			snprintf(obs, len, "paused in %s at %s", wchan,
+				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+		else
+			snprintf(obs, len, "running (%s done)",
+				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+		return c->kind == SK_PAUSED ? p == 1 : p == 0;
+	}
+	case SK_HOLDING:
+		snprintf(obs, len, "%s", wl_phase_name(atomic_load(&w->p.sh->phase)));
+		return atomic_load(&w->p.sh->phase) == WL_HOLDING;
+	case SK_EVENT_COUNT: {
+		int n = count_events(g->res, c->id, c->str, NULL);
+		snprintf(obs, len, "%d %s event%s", n, c->str, n == 1 ? "" : "s");
+		return cmp_ok(c->cmp, (uint64_t)n, (uint64_t)c->num, 0);
+	}
+	case SK_EVENT_BEFORE: {
+		double t1 = -1, t2 = -1;
+		int n1 = count_events(g->res, c->id, c->str, &t1);
+		int n2 = count_events(g->res, c->id, c->kind2, &t2);
+		snprintf(obs, len, "%s %s, %s %s", c->str, n1 ? "" : "never", c->kind2,
+			 n2 ? "" : "never");
+		if (n1 && n2)
+			snprintf(obs, len, "%s at %.3f s, %s at %.3f s", c->str, t1, c->kind2, t2);
+		else if (n1)
+			snprintf(obs, len, "%s at %.3f s, %s never", c->str, t1, c->kind2);
+		return n1 && (!n2 || t1 <= t2);
+	}
+	case SK_EVENT_WITHIN: {
+		struct eng_wl *x = wl(g, c->kind2);
+		double best = 1e9, te;
+		if (!wl_poll_end(&x->p)) {
+			snprintf(obs, len, "%s has not ended", c->kind2);
+			return 0;
+		}
+		te = end_time(g, x);
+		for (int i = 0; i < g->res->nevents; i++) {
+			const struct res_event *ev = &g->res->events[i];
+			double d = ev->t_s > te ? ev->t_s - te : te - ev->t_s;
+			if (!strcmp(ev->group, c->id) && !strcmp(ev->kind, c->str) && d < best)
+				best = d;
+		}
+		if (best == 1e9) {
+			snprintf(obs, len, "no %s event", c->str);
+			return 0;
+		}
+		snprintf(obs, len, "%.1f ms from the end of %s", best * 1e3, c->kind2);
+		return best * 1e9 <= (double)c->dur_ns;
+	}
+	case SK_LATENCY: {
+		uint64_t v = lat_percentile(&w->p.sh->lat, c->num);
+		snprintf(obs, len, "p%d %.1f us over %llu steps", c->num, (double)v / 1e3,
+			 (unsigned long long)w->p.sh->lat.count);
+		return w->p.sh->lat.count && cmp_ok(c->cmp, v, c->dur_ns, 0);
+	}
+	case SK_KMSG:
+	case SK_NO_KMSG: {
+		drain_kmsg(g);
+		for (int i = 0; i < g->res->nkmsg; i++)
+			if (strstr(g->res->kmsg[i], c->str)) {
+				snprintf(obs, len, "logged: %s", g->res->kmsg[i]);
+				return c->kind == SK_KMSG;
+			}
+		snprintf(obs, len, g->have_kmsg ? "not in the %d kernel-log lines seen"
+					       : "kernel log unreadable (%d lines)",
+			 g->res->nkmsg);
+		return c->kind == SK_NO_KMSG && g->have_kmsg;
+	}
+	case SK_ERRNO:
+		if (!g->tried) {
+			snprintf(obs, len, "no try before this line");
+			return 0;
+		}
+		snprintf(obs, len, "%s", g->last_errno ? scn_errno_name(g->last_errno) : "ok");
+		return (g->last_errno == c->num) == (c->cmp == SC_EQ);
+	}
+	return 0;
+}
+
+/* --- expectations -------------------------------------------------------- */
+
+static struct res_expect *expectation(struct eng *g, const struct scn_step *st, int pass,
+				      const char *obs)
+{
+	struct res_expect *x = res_add_expect(g->res);
+	if (!x)
+		return NULL;
+	snprintf(x->text, sizeof(x->text), "%s", st->text);
+	snprintf(x->observed, sizeof(x->observed), "%s", obs);
+	x->verdict = pass ? RES_PASS : RES_FAIL;
+	x->line = st->line;
+	return x;
+}
+
+static int step_error(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	char msg[MLAB_ERR_LEN];
+	snprintf(msg, sizeof(msg), "%s:%d: %s: %s", g->s->path, st->line, st->text, e->msg);
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+	g->aborted = 1;
+	return -EIO;
+}
+
+/* --- steps ----------------------------------------------------------------- */
+
+static int do_settings(struct eng *g, struct eng_group *x, const struct scn_step *st,
+		       struct mlab_err *e)
+{
+	for (int i = 0; i < st->nkv; i++) {
+		int ret = cg_set(&x->cg, st->kv[i].key, st->kv[i].val, e);
+		if (ret)
+			return step_error(g, st, e);
+	}
+	return 0;
+}
+
+static int do_start(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	struct eng_wl *w = &g->w[g->nw];
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	snprintf(w->id, sizeof(w->id), "%s", st->a);
+	w->def = wl_find(st->wl);
+	w->group = grp_index(g, st->b);
+	wl_defaults(w->def, &w->o, e);
+	for (int i = 0; i < st->nkv; i++)
+		wl_set_opt(w->def, &w->o, st->kv[i].key, st->kv[i].val, e);
+	w->o.quiet = true;
+
+	/* resources the workload will make, recorded before it makes them */
+	ret = 0;
+	if (w->def == &wl_shm && !w->o.key)
+		ret = run_shm_key(&g->run, &w->o.key, e);
+	if (!ret && w->def == &wl_tmpfs) {
+		char dir[PATH_MAX], id[SCN_NAME];
+		snprintf(id, sizeof(id), "%s", w->id);
+		if (w->o.private_mount) {
+			ret = run_tmpfs(&g->run, w->o.size, dir, sizeof(dir), e);
+			if (!ret)
+				snprintf(w->o.path, sizeof(w->o.path), "%s/%s", dir, id);
+		} else {
+			if (!w->o.path[0])
+				snprintf(w->o.path, sizeof(w->o.path), "/dev/shm/memcg-lab-%s-%s",
+					 g->run.st.run_id, id);
+			ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
+		}
+	}
+	if (!ret && w->def == &wl_mmap && w->o.path[0] && access(w->o.path, F_OK))
+		ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
+	if (!ret && w->def == &wl_pagecache) {
+		int created;
+		if (!w->o.path[0])
+			ret = run_scratch_file(&g->run, w->id, w->o.path, sizeof(w->o.path), e);
+		else if (access(w->o.path, F_OK))
+			ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
+		/* made by the harness, outside every group: the reader touches it first */
+		if (!ret && w->o.size)
+			ret = wl_pagecache_prepare(w->o.path, w->o.size, &created, e);
+		w->o.size = 0;
+	}
+	if (!ret)
+		ret = wl_start(&w->p, w->def, &w->o, &g->g[w->group].cg, -1, e);
+	if (ret)
+		return step_error(g, st, e);
+	w->started = 1;
+	g->nw++;
+	event(g, st->b, "start", 0);
+	return 0;
+}
+
+static int wait_for(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	uint64_t deadline = now_ns() + st->dur_ns;
+	char obs[256];
+	int ret;
+
+	for (;;) {
+		ret = cond_eval(g, &st->cond, obs, sizeof(obs), e);
+		if (ret == 1)
+			return 0;
+		if (ret < 0 && ret != -ESRCH && ret != -ENOENT)
+			return step_error(g, st, e);
+		if (now_ns() >= deadline) {
+			char msg[300];
+			snprintf(msg, sizeof(msg), "timed out after %.1f s: %s",
+				 (double)st->dur_ns / 1e9, obs);
+			expectation(g, st, 0, msg);
+			g->aborted = 1;
+			return 0;
+		}
+		if (run_interrupted)
+			return err_set(e, EINTR, "interrupted");
+		pump(g, now_ns() + CHECK_NS < deadline ? now_ns() + CHECK_NS : deadline);
+	}
+}
+
+static int guard_open(struct eng *g, const struct scn_step *st)
+{
+	int on;
+	if (!st->guard[0])
+		return 1;
+	if (!strcmp(st->guard, "v1") || !strcmp(st->guard, "v2"))
+		on = (int)g->run.root.ver == st->guard[1] - '0';
+	else
+		on = g->variant >= 0 && !strcmp(g->s->variants[g->variant].name, st->guard);
+	return st->guard_not ? !on : on;
+}
+
+static int do_step(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	struct eng_group *x = st->a[0] ? grp(g, st->a) : NULL;
+	struct eng_wl *w = st->a[0] ? wl(g, st->a) : NULL;
+	char obs[256], rel[PATH_MAX];
+	int ret;
+
+	switch (st->op) {
+	case SO_GROUP:
+		x = &g->g[g->ng];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->name, sizeof(x->name), "%s", st->a);
+		snprintf(rel, sizeof(rel), "%s", st->a);
+		if (run_group(&g->run, rel, &x->cg, e))
+			return step_error(g, st, e);
+		x->alive = 1;
+		g->ng++;
+		snprintf(g->res->groups[g->res->ngroups++], sizeof(g->res->groups[0]), "%s", st->a);
+		return do_settings(g, x, st, e);
+	case SO_SET:
+		return do_settings(g, x, st, e);
+	case SO_WRITE:
+		ret = cg_write_raw(&x->cg, st->file, st->value, e);
+		if (!st->err) {
+			if (ret)
+				return step_error(g, st, e);
+			return 0;
+		}
+		snprintf(obs, sizeof(obs), "%s", ret ? scn_errno_name(-ret) : "the write succeeded");
+		expectation(g, st, ret == -st->err, obs);
+		return 0;
+	case SO_TRY:
+		ret = cg_write_raw(&x->cg, st->file, st->value, e);
+		g->last_errno = ret < 0 ? -ret : 0;
+		g->tried = 1;
+		return 0;
+	case SO_RMDIR:
+		if (cg_destroy(&x->cg, e))
+			return step_error(g, st, e);
+		x->alive = 0;
+		return 0;
+	case SO_RECLAIM:
+		if (g->run.root.ver == CG_V1) {
+			ret = cg_write_raw(&x->cg, "memory.force_empty", "0", e);
+		} else {
+			uint64_t usage = 0;
+			char v[32];
+			cg_get(&x->cg, "usage", &usage, e);
+			snprintf(v, sizeof(v), "%llu", (unsigned long long)usage + 1 * MIB);
+			ret = cg_write_raw(&x->cg, "memory.reclaim", v, e);
+			if (ret == -EAGAIN) /* could not reclaim all it was asked: fine */
+				ret = 0;
+		}
+		return ret ? step_error(g, st, e) : 0;
+	case SO_DROP_CACHES: {
+		char v[4];
+		snprintf(v, sizeof(v), "%d", (int)st->num);
+		sync();
+		ret = write_file("/proc/sys/vm/drop_caches", v);
+		if (ret) {
+			err_set(e, -ret, "write /proc/sys/vm/drop_caches: %s", strerror(-ret));
+			return step_error(g, st, e);
+		}
+		return 0;
+	}
+	case SO_START:
+		return do_start(g, st, e);
+	case SO_STOP:
+		wl_signal(&w->p, SIGUSR1);
+		if (wl_wait_end(&w->p, st->dur_ns, e))
+			return step_error(g, st, e);
+		note_ends(g);
+		return 0;
+	case SO_SIGNAL:
+		ret = wl_signal(&w->p, st->sig);
+		if (ret && ret != -ESRCH) {
+			err_set(e, -ret, "signal: %s", strerror(-ret));
+			return step_error(g, st, e);
+		}
+		return 0;
+	case SO_KILL:
+		if (cg_kill_all(&x->cg, e) || cg_wait_empty(&x->cg, 10 * 1000000000ULL, e))
+			return step_error(g, st, e);
+		note_ends(g);
+		return 0;
+	case SO_MOVE:
+		if (cg_attach(&grp(g, st->b)->cg, w->p.pid, e))
+			return step_error(g, st, e);
+		return 0;
+	case SO_RM:
+		if (unlink(w->o.path) && errno != ENOENT) {
+			err_set(e, errno, "rm %s: %s", w->o.path, strerror(errno));
+			return step_error(g, st, e);
+		}
+		return 0;
+	case SO_RMID: {
+		int id = shmget((key_t)w->o.key, 0, 0);
+		if (id < 0 || shmctl(id, IPC_RMID, NULL)) {
+			err_set(e, errno, "IPC_RMID key %#llx: %s", (unsigned long long)w->o.key,
+				strerror(errno));
+			return step_error(g, st, e);
+		}
+		return 0;
+	}
+	case SO_WATCH: {
+		int gi = (int)(x - g->g);
+		if (!strcmp(st->file, "oom"))
+			ret = ev_watch_oom(&g->ev, &x->cg, gi, e);
+		else if (!strcmp(st->file, "threshold"))
+			ret = ev_watch_threshold(&g->ev, &x->cg, gi, st->num, e);
+		else
+			ret = ev_watch_pressure(&g->ev, &x->cg, gi, st->value, e);
+		return ret ? step_error(g, st, e) : 0;
+	}
+	case SO_WAIT:
+		return wait_for(g, st, e);
+	case SO_SLEEP: {
+		uint64_t until = now_ns() + st->dur_ns;
+		while (now_ns() < until && !run_interrupted)
+			pump(g, until);
+		return run_interrupted ? err_set(e, EINTR, "interrupted") : 0;
+	}
+	case SO_SAVE: {
+		uint64_t v;
+		if (expr_value(g, &st->expr, &v, e))
+			return step_error(g, st, e);
+		for (int i = 0; i < g->nvars; i++)
+			if (!strcmp(g->vars[i].name, st->a)) {
+				g->vars[i].v = v;
+				return 0;
+			}
+		if (g->nvars == MAX_VARS) {
+			err_set(e, ENOSPC, "too many saved values");
+			return step_error(g, st, e);
+		}
+		snprintf(g->vars[g->nvars].name, SCN_NAME, "%s", st->a);
+		g->vars[g->nvars++].v = v;
+		return 0;
+	}
+	case SO_PICK:
+		if (g->variant >= 0)
+			return 0; /* the first matching pick decides */
+		ret = cond_eval(g, &st->cond, obs, sizeof(obs), e);
+		if (ret < 0)
+			return step_error(g, st, e);
+		if (ret == 1) {
+			for (int i = 0; i < g->s->nvariants; i++)
+				if (!strcmp(g->s->variants[i].name, st->a))
+					g->variant = i;
+			snprintf(g->res->variant, sizeof(g->res->variant), "%s", st->a);
+			snprintf(g->res->variant_doc, sizeof(g->res->variant_doc), "%s",
+				 g->s->variants[g->variant].doc);
+			if (g->s->variants[g->variant].skip) {
+				snprintf(g->res->reason, sizeof(g->res->reason), "%s (checked: %s)",
+					 g->s->variants[g->variant].doc, obs);
+				g->skipped = 1;
+			}
+		}
+		return 0;
+	case SO_EXPECT:
+		ret = cond_eval(g, &st->cond, obs, sizeof(obs), e);
+		if (ret < 0 && ret != -ESRCH && ret != -ENOENT)
+			return step_error(g, st, e);
+		expectation(g, st, ret == 1, obs);
+		return 0;
+	}
+	return 0;
+}
+
+/* --- needs ----------------------------------------------------------------- */
+
+static int kernel_version(int *major, int *minor)
+{
+	struct utsname u;
+	if (uname(&u) || sscanf(u.release, "%d.%d", major, minor) != 2)
+		return -1;
+	return 0;
+}
+
+int scn_skip_reason(const struct scn *s, const char *where, char *why, size_t len)
+{
+	struct cg_root root;
+	struct mlab_err e;
+	int have_root = cg_root_find(&root, &e) == 0;
+
+	for (int i = 0; i < s->nneeds; i++) {
+		const struct scn_needs *n = &s->needs[i];
+		uint64_t v = 0;
+		int maj, min;
+		switch (n->kind) {
+		case SN_ROOT:
+			if (geteuid()) {
+				snprintf(why, len, "needs root");
+				return 1;
+			}
+			break;
+		case SN_CGROUP:
+			if (!have_root) {
+				snprintf(why, len, "no memory controller: %s", e.msg);
+				return 1;
+			}
+			if (!(n->versions & (1 << ((int)root.ver - 1)))) {
+				snprintf(why, len, "needs cgroup %s; this host has v%d",
+					 n->versions == 1 ? "v1" : "v2", (int)root.ver);
+				return 1;
+			}
+			break;
+		case SN_SWAP:
+			meminfo_get(NULL, "SwapFree", &v);
+			if (v < 16 * MIB) {
+				snprintf(why, len, "needs swap (run with --swap auto or SIZE)");
+				return 1;
+			}
+			break;
+		case SN_MEMORY:
+			meminfo_get(NULL, "MemAvailable", &v);
+			if (v / 2 < n->bytes) {
+				char a[32], b[32];
+				snprintf(why, len, "needs %s of memory; half of MemAvailable is %s",
+					 fmt_size(a, sizeof(a), n->bytes), fmt_size(b, sizeof(b), v / 2));
+				return 1;
+			}
+			break;
+		case SN_KERNEL:
+			if (kernel_version(&maj, &min) ||
+			    !cmp_ok(n->cmp, (uint64_t)(maj * 1000 + min),
+				    (uint64_t)(n->kmajor * 1000 + n->kminor), 0)) {
+				snprintf(why, len, "needs kernel %s %d.%d; this is %d.%d",
+					 scn_cmp_str(n->cmp), n->kmajor, n->kminor, maj, min);
+				return 1;
+			}
+			break;
+		case SN_VM:
+			if (!where || strcmp(where, "vm")) {
+				snprintf(why, len, "needs the whole machine under memory pressure: "
+						   "runs only in the VM runner");
+				return 1;
+			}
+			break;
+		case SN_PSI:
+			if (access("/proc/pressure/memory", R_OK)) {
+				snprintf(why, len, "needs PSI (/proc/pressure/memory; boot with psi=1)");
+				return 1;
+			}
+			break;
+		case SN_FILE:
+			break; /* checked on a real group by scn_run */
+		}
+	}
+	return 0;
+}
+
+/* --- the scenario ---------------------------------------------------------- */
+
+static void finish(struct eng *g)
+{
+	struct mlab_err e;
+
+	drain_kmsg(g);
+	for (int i = 0; i < g->nw; i++)
+		if (g->w[i].started) {
+			wl_poll_end(&g->w[i].p);
+			lat_merge(&g->res->lat, &g->w[i].p.sh->lat);
+		}
+	note_ends(g);
+	sample(g);
+	for (int i = 0; i < g->nw; i++)
+		if (g->w[i].started)
+			wl_release(&g->w[i].p);
+	ev_close(&g->ev);
+	if (g->have_kmsg)
+		kmsg_close(&g->km);
+	if (run_end(&g->run, &e) && g->res->verdict != RES_ERROR) {
+		g->res->verdict = RES_ERROR;
+		snprintf(g->res->reason, sizeof(g->res->reason), "cleanup: %s", e.msg);
+	}
+}
+
+int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *out,
+	    struct mlab_err *e)
+{
+	struct eng *g = calloc(1, sizeof(*g));
+	uint64_t budget = o->timeout_ns ? o->timeout_ns : s->timeout_ns, deadline;
+	char why[256];
+	int ret = 0;
+
+	snprintf(out->name, sizeof(out->name), "%s", s->name);
+	snprintf(out->file, sizeof(out->file), "%s", s->path);
+	snprintf(out->doc, sizeof(out->doc), "%s", s->doc);
+	lat_init(&out->lat);
+	if (!g) {
+		out->verdict = RES_ERROR;
+		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (scn_skip_reason(s, o->where, why, sizeof(why))) {
+		out->verdict = RES_SKIP;
+		snprintf(out->reason, sizeof(out->reason), "%s", why);
+		free(g);
+		return 0;
+	}
+	g->s = s;
+	g->o = o;
+	g->res = out;
+	g->variant = -1;
+	g->sample_ns = o->sample_ns ? o->sample_ns : 20000000ULL;
+	ev_init(&g->ev);
+	g->run.st.fd = -1;
+	ret = run_begin(&g->run, e);
+	if (ret) {
+		out->verdict = ret == -EPERM || ret == -ENODEV ? RES_SKIP : RES_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "%s", e->msg);
+		free(g);
+		return out->verdict == RES_SKIP ? 0 : ret;
+	}
+	for (int i = 0; i < s->nneeds; i++)
+		if (s->needs[i].kind == SN_FILE && !cg_has_file(&g->run.base, s->needs[i].file)) {
+			out->verdict = RES_SKIP;
+			snprintf(out->reason, sizeof(out->reason), "%s: not supported here",
+				 s->needs[i].file);
+			finish(g);
+			free(g);
+			return 0;
+		}
+	g->have_kmsg = kmsg_open(&g->km, e) == 0;
+	g->t0 = now_ns();
+	g->next_sample = g->t0;
+	deadline = g->t0 + budget;
+	sample(g);
+
+	for (int i = 0; i < s->nsteps && !g->aborted && !g->skipped; i++) {
+		const struct scn_step *st = &s->steps[i];
+		if (!guard_open(g, st))
+			continue;
+		if (o->progress)
+			o->progress(o->progress_arg, s, st, since(g));
+		ret = do_step(g, st, e);
+		if (ret)
+			break;
+		if (now_ns() > deadline) {
+			ret = err_set(e, ETIMEDOUT, "%s: over its %.0f s budget at line %d", s->name,
+				      (double)budget / 1e9, st->line);
+			break;
+		}
+		pump(g, now_ns()); /* take what arrived, sample if due */
+	}
+	out->duration_s = since(g);
+
+	if (ret) {
+		out->verdict = RES_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "%s", e->msg);
+	} else if (g->skipped) {
+		out->verdict = RES_SKIP;
+	} else {
+		out->verdict = RES_PASS;
+		for (int i = 0; i < out->nexpects; i++)
+			if (out->expects[i].verdict == RES_FAIL) {
+				out->verdict = RES_FAIL;
+				if (!out->reason[0])
+					snprintf(out->reason, sizeof(out->reason), "line %d: %s (%s)",
+						 out->expects[i].line, out->expects[i].text,
+						 out->expects[i].observed);
+			}
+		if (out->verdict == RES_PASS && s->nvariants && g->variant < 0) {
+			out->verdict = RES_FAIL;
+			snprintf(out->reason, sizeof(out->reason),
+				 "none of the declared variants matched this kernel");
+		}
+	}
+	finish(g);
+	free(g);
+	return ret;
+}
