@@ -1,6 +1,8 @@
 /* The table of portable names: one row per thing a scenario can read or set,
  * with its v1 and v2 file. "file:key" names one line of a keyed file. NULL
- * means the version has no such thing (reads give "not supported here"). */
+ * means the version has no such thing (reads give "not supported here").
+ * v2's memory.stat counts the group and its descendants; v1's plain keys
+ * count the group alone and its total_* keys match v2, so those are used. */
 #include <string.h>
 
 #include "cg.h"
@@ -12,7 +14,7 @@ const struct cg_name cg_names[] = {
 	  "memory charged now (v1 adds per-cpu slack; v2 is exact)" },
 	{ "peak", CG_BYTES, "memory.max_usage_in_bytes", "memory.peak",
 	  "highest usage; v1 resets on writing 0, v2 per open fd since 6.12" },
-	{ "swap", CG_BYTES, "memory.stat:swap", "memory.swap.current",
+	{ "swap", CG_BYTES, "memory.stat:total_swap", "memory.swap.current",
 	  "swap used by the group (v1 needs swap accounting)" },
 	{ "swap_limit", CG_BYTES, "=memsw-limit", "memory.swap.max",
 	  "swap allowed; v2 swap.max counts swap only, v1 memsw.limit counts memory+swap, "
@@ -21,29 +23,29 @@ const struct cg_name cg_names[] = {
 	  "v1 only: memory+swap limit (must stay >= limit)" },
 	{ "memsw_usage", CG_BYTES, "memory.memsw.usage_in_bytes", NULL,
 	  "v1 only: memory+swap usage" },
-	{ "anon", CG_BYTES, "memory.stat:rss", "memory.stat:anon",
+	{ "anon", CG_BYTES, "memory.stat:total_rss", "memory.stat:anon",
 	  "anonymous memory; v1 rss excludes shmem, as does v2 anon" },
-	{ "file", CG_BYTES, "memory.stat:cache", "memory.stat:file",
+	{ "file", CG_BYTES, "memory.stat:total_cache", "memory.stat:file",
 	  "page cache including tmpfs/shm (v1 cache, v2 file)" },
-	{ "shmem", CG_BYTES, "memory.stat:shmem", "memory.stat:shmem",
+	{ "shmem", CG_BYTES, "memory.stat:total_shmem", "memory.stat:shmem",
 	  "tmpfs, SysV shm and MAP_SHARED anonymous memory" },
-	{ "mapped_file", CG_BYTES, "memory.stat:mapped_file", "memory.stat:file_mapped",
+	{ "mapped_file", CG_BYTES, "memory.stat:total_mapped_file", "memory.stat:file_mapped",
 	  "page cache mapped into page tables, shmem included" },
-	{ "dirty", CG_BYTES, "memory.stat:dirty", "memory.stat:file_dirty", "dirty page cache" },
-	{ "writeback", CG_BYTES, "memory.stat:writeback", "memory.stat:file_writeback",
+	{ "dirty", CG_BYTES, "memory.stat:total_dirty", "memory.stat:file_dirty", "dirty page cache" },
+	{ "writeback", CG_BYTES, "memory.stat:total_writeback", "memory.stat:file_writeback",
 	  "page cache under writeback" },
-	{ "active_anon", CG_BYTES, "memory.stat:active_anon", "memory.stat:active_anon", NULL },
-	{ "inactive_anon", CG_BYTES, "memory.stat:inactive_anon", "memory.stat:inactive_anon",
+	{ "active_anon", CG_BYTES, "memory.stat:total_active_anon", "memory.stat:active_anon", NULL },
+	{ "inactive_anon", CG_BYTES, "memory.stat:total_inactive_anon", "memory.stat:inactive_anon",
 	  NULL },
-	{ "active_file", CG_BYTES, "memory.stat:active_file", "memory.stat:active_file", NULL },
-	{ "inactive_file", CG_BYTES, "memory.stat:inactive_file", "memory.stat:inactive_file",
+	{ "active_file", CG_BYTES, "memory.stat:total_active_file", "memory.stat:active_file", NULL },
+	{ "inactive_file", CG_BYTES, "memory.stat:total_inactive_file", "memory.stat:inactive_file",
 	  NULL },
-	{ "unevictable", CG_BYTES, "memory.stat:unevictable", "memory.stat:unevictable", NULL },
+	{ "unevictable", CG_BYTES, "memory.stat:total_unevictable", "memory.stat:unevictable", NULL },
 	{ "kmem", CG_BYTES, "memory.kmem.usage_in_bytes", "memory.stat:kernel",
 	  "kernel memory charged to the group (v2 \"kernel\" since 5.18)" },
 	{ "slab", CG_BYTES, NULL, "memory.stat:slab", "v2 only: slab memory" },
-	{ "pgmajfault", CG_COUNT, "memory.stat:pgmajfault", "memory.stat:pgmajfault", NULL },
-	{ "pgfault", CG_COUNT, "memory.stat:pgfault", "memory.stat:pgfault", NULL },
+	{ "pgmajfault", CG_COUNT, "memory.stat:total_pgmajfault", "memory.stat:pgmajfault", NULL },
+	{ "pgfault", CG_COUNT, "memory.stat:total_pgfault", "memory.stat:pgfault", NULL },
 	{ "failcnt", CG_COUNT, "memory.failcnt", "memory.events:max",
 	  "times the limit was hit (v2: times usage was about to go over memory.max)" },
 	{ "oom", CG_COUNT, NULL, "memory.events:oom", "v2 only: times the group hit OOM" },

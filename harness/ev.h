@@ -26,7 +26,8 @@ struct ev_watch {
 	int group; /* caller's index of the group */
 	char level[16]; /* pressure level, or "" */
 	uint64_t threshold; /* bytes, for EV_THRESHOLD */
-	uint64_t last[8]; /* v2: last memory.events counters, to report increases */
+	uint64_t last[8]; /* v2: last memory.events counters, to report increases;
+			   * PSI: last[0] = firings not reported yet (no room) */
 	int aux_fd; /* v1: the watched control file, kept open */
 };
 
@@ -59,7 +60,9 @@ int ev_watch_pressure(struct ev_set *s, const struct cg *g, int group, const cha
 /* Fill @pfd (room for EV_MAX_WATCHES) with what to poll; returns the count. */
 int ev_pollfds(const struct ev_set *s, struct pollfd *pfd);
 /* After poll(): read what is ready, append up to @max hits. Returns the
- * number of hits. */
+ * number of hits. Never blocks; what finds no room stays for a later call.
+ * A watch whose group went away (POLLERR/POLLHUP, ENODEV) is dropped
+ * quietly and s->n shrinks: fill @pfd with ev_pollfds before every poll(). */
 int ev_dispatch(struct ev_set *s, const struct pollfd *pfd, int npfd, struct ev_hit *hits,
 		int max);
 void ev_close(struct ev_set *s);

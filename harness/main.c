@@ -326,7 +326,8 @@ static int cmd_workload(int argc, char **argv)
 		if (!ret && d == &wl_tmpfs) {
 			char dir[PATH_MAX];
 			if (o.private_mount) {
-				ret = run_tmpfs(&r, o.size, dir, sizeof(dir), &e);
+				ret = run_tmpfs(&r, o.files * page_round((size_t)(o.size / o.files + 1)),
+						dir, sizeof(dir), &e);
 				if (!ret)
 					snprintf(o.path, sizeof(o.path), "%s/file", dir);
 			} else if (!o.path[0]) {
@@ -336,14 +337,14 @@ static int cmd_workload(int argc, char **argv)
 			if (!ret && !o.private_mount)
 				ret = state_record(&r.st, &e, "file", "%s", o.path);
 		}
-		if (!ret && d == &wl_pagecache && o.size) {
+		if (!ret && d == &wl_pagecache) {
 			int created;
 			if (!o.path[0])
 				ret = run_scratch_file(&r, "pagecache", o.path, sizeof(o.path), &e);
 			else if (access(o.path, F_OK))
 				ret = state_record(&r.st, &e, "file", "%s", o.path);
 			/* made here, outside the group: the reader must be the first toucher */
-			if (!ret)
+			if (!ret && o.size && !o.write)
 				ret = wl_pagecache_prepare(o.path, o.size, &created, &e);
 		}
 		if (ret) {

@@ -547,6 +547,9 @@ static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_s
 			return perr(c, "too many options");
 		if (eq)
 			*eq = 0;
+		/* file=@ID: the same file as workload ID (two readers of one file) */
+		if (eq && !strcmp(toks[i], "file") && eq[1] == '@' && find_wl(c->s, eq + 2) < 0)
+			return perr(c, "file=%s: no workload '%s' started above", eq + 1, eq + 2);
 		if (wl_set_opt(d, &o, toks[i], eq ? eq + 1 : NULL, &e))
 			return perr(c, "%s", e.msg);
 		snprintf(st->kv[st->nkv].key, SCN_TOK, "%s", toks[i]);

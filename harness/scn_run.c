@@ -396,7 +396,12 @@ static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t 
 		return c->kind == SK_PAUSED ? p == 1 : p == 0;
 	}
 	case SK_HOLDING:
-		snprintf(obs, len, "%s", wl_phase_name(atomic_load(&w->p.sh->phase)));
+		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
+			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
+		if (wl_poll_end(&w->p)) { /* a killed holder leaves its phase behind */
+			wl_end_str(&w->p.end, obs, len);
+			return 0;
+		}
 		return atomic_load(&w->p.sh->phase) == WL_HOLDING;
 	case SK_EVENT_COUNT: {
 		int n = count_events(g->res, c->id, c->str, NULL);
@@ -513,8 +518,12 @@ static int do_start(struct eng *g, const struct scn_step *st, struct mlab_err *e
 	w->def = wl_find(st->wl);
 	w->group = grp_index(g, st->b);
 	wl_defaults(w->def, &w->o, e);
-	for (int i = 0; i < st->nkv; i++)
-		wl_set_opt(w->def, &w->o, st->kv[i].key, st->kv[i].val, e);
+	for (int i = 0; i < st->nkv; i++) {
+		const char *v = st->kv[i].val;
+		if (!strcmp(st->kv[i].key, "file") && v[0] == '@')
+			v = wl(g, v + 1)->o.path; /* checked by the parser */
+		wl_set_opt(w->def, &w->o, st->kv[i].key, v, e);
+	}
 	w->o.quiet = true;
 
 	/* resources the workload will make, recorded before it makes them */
@@ -525,7 +534,9 @@ static int do_start(struct eng *g, const struct scn_step *st, struct mlab_err *e
 		char dir[PATH_MAX], id[SCN_NAME];
 		snprintf(id, sizeof(id), "%s", w->id);
 		if (w->o.private_mount) {
-			ret = run_tmpfs(&g->run, w->o.size, dir, sizeof(dir), e);
+			/* every file takes whole pages */
+			uint64_t room = w->o.files * page_round((size_t)(w->o.size / w->o.files + 1));
+			ret = run_tmpfs(&g->run, room, dir, sizeof(dir), e);
 			if (!ret)
 				snprintf(w->o.path, sizeof(w->o.path), "%s/%s", dir, id);
 		} else {
@@ -544,9 +555,10 @@ static int do_start(struct eng *g, const struct scn_step *st, struct mlab_err *e
 		else if (access(w->o.path, F_OK))
 			ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
 		/* made by the harness, outside every group: the reader touches it first */
-		if (!ret && w->o.size)
+		if (!ret && w->o.size && !w->o.write) {
 			ret = wl_pagecache_prepare(w->o.path, w->o.size, &created, e);
-		w->o.size = 0;
+			w->o.size = 0;
+		}
 	}
 	if (!ret)
 		ret = wl_start(&w->p, w->def, &w->o, &g->g[w->group].cg, -1, e);

@@ -20,6 +20,8 @@ static const struct wl_opt pagecache_opts[] = {
 	{ "rate", WL_RATE, OPT(rate), "max", "bytes per second, or max" },
 	{ "passes", WL_UINT, OPT(passes), "1", "read the whole file this many times" },
 	{ "drop", WL_FLAG, OPT(drop), NULL, "drop the file from the page cache before each pass" },
+	{ "write", WL_FLAG, OPT(write), NULL,
+	  "write --size bytes (dirty page cache, never synced) instead of reading" },
 	{ "hold", WL_FLAG, OPT(hold), NULL, "after reading, stay until told" },
 	{ "quiet", WL_FLAG, OPT(quiet), NULL, "no progress lines" },
 	{ NULL },
@@ -35,6 +37,8 @@ static int pagecache_check(const struct wl_opts *o, struct mlab_err *e)
 		return err_set(e, EINVAL, "--block is larger than 1G");
 	if (!o->passes)
 		return err_set(e, EINVAL, "--passes must be at least 1");
+	if (o->write && !o->size)
+		return err_set(e, EINVAL, "--write needs --size");
 	return 0;
 }
 
@@ -86,6 +90,62 @@ fail:;
 	return err_set(e, err, "write %s: %s", path, strerror(err));
 }
 
+/* dd-style writer: the page cache it dirties is charged to its group and
+ * written back whenever the kernel decides (no fsync). */
+static int pagecache_write(const struct wl_opts *o, struct wl_ctx *c)
+{
+	uint64_t t0, done = 0, pass_bytes = o->size, total = o->size * o->passes;
+	char *buf = aligned_alloc(4096, (o->block + 4095) / 4096 * 4096);
+	int fd;
+
+	if (!buf)
+		return wl_fail(c, ENOMEM, "no memory for a %llu-byte buffer",
+			       (unsigned long long)o->block);
+	memset(buf, 0x5a, o->block);
+	fd = open(o->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int err = errno;
+		free(buf);
+		return wl_fail(c, err, "open %s: %s", o->path, strerror(err));
+	}
+	atomic_store(&c->sh->phase, WL_RUNNING);
+	t0 = now_ns();
+	while (done < total && !c->stop) {
+		uint64_t off = done % pass_bytes, n = o->block;
+		uint64_t t1 = now_ns();
+		ssize_t w;
+		if (n > pass_bytes - off)
+			n = pass_bytes - off;
+		w = pwrite(fd, buf, n, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			int err = w < 0 ? errno : EIO;
+			close(fd);
+			free(buf);
+			return wl_fail(c, err, "write %s after %llu bytes: %s", o->path,
+				       (unsigned long long)done, strerror(err));
+		}
+		lat_record(&c->sh->lat, now_ns() - t1);
+		done += (uint64_t)w;
+		atomic_store(&c->sh->bytes, done);
+		atomic_fetch_add(&c->sh->steps, 1);
+		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+			break;
+	}
+	close(fd);
+	free(buf);
+	{
+		uint64_t dt = now_ns() - t0;
+		atomic_store(&c->sh->rate_bps, dt ? (uint64_t)((double)done * 1e9 / (double)dt) : 0);
+	}
+	wl_say(c, "wrote %llu bytes to %s", (unsigned long long)done, o->path);
+	if (o->hold && !c->stop)
+		wl_hold(c);
+	atomic_store(&c->sh->phase, WL_DONE);
+	return 0;
+}
+
 static int pagecache_run(const struct wl_opts *o, struct wl_ctx *c)
 {
 	uint64_t t0, done = 0, file_size, total_ns = 0;
@@ -94,6 +154,8 @@ static int pagecache_run(const struct wl_opts *o, struct wl_ctx *c)
 	int fd, created;
 	char *buf;
 
+	if (o->write)
+		return pagecache_write(o, c);
 	if (o->size && wl_pagecache_prepare(o->path, o->size, &created, &e))
 		return wl_fail(c, EIO, "%s", e.msg);
 	buf = aligned_alloc(4096, (o->block + 4095) / 4096 * 4096);
@@ -154,7 +216,8 @@ const struct wl_def wl_pagecache = {
 	.name = "pagecache",
 	.summary = "Read --file with read() in --block units into a page-aligned buffer, at\n"
 		   "--rate, for --passes passes, and report bytes per second. With --size the\n"
-		   "file is created (or extended) first and dropped from the cache.",
+		   "file is created (or extended) first and dropped from the cache. With --write\n"
+		   "it writes --size bytes instead, leaving dirty page cache (dd-style writer).",
 	.opts = pagecache_opts,
 	.check = pagecache_check,
 	.run = pagecache_run,

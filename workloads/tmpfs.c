@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
@@ -22,6 +23,8 @@ static const struct wl_opt tmpfs_opts[] = {
 	{ "rate", WL_RATE, OPT(rate), "max", "bytes per second, or max" },
 	{ "file", WL_PATH, OPT(path), NULL,
 	  "file to create on a tmpfs (default /dev/shm/memcg-lab-tmpfs.PID)" },
+	{ "files", WL_UINT, OPT(files), "1",
+	  "spread --size over this many files in a directory (needs --private)" },
 	{ "private", WL_FLAG, OPT(private_mount), NULL,
 	  "write into a private tmpfs that memcg-lab mounts and always unmounts" },
 	{ "hold", WL_FLAG, OPT(hold), NULL, "keep running after writing until told" },
@@ -36,6 +39,11 @@ static int tmpfs_check(const struct wl_opts *o, struct mlab_err *e)
 		return err_set(e, EINVAL, "--size is required");
 	if (!o->step)
 		return err_set(e, EINVAL, "--step must be at least 1 byte");
+	if (!o->files)
+		return err_set(e, EINVAL, "--files must be at least 1");
+	if (o->files > 1 && !o->private_mount)
+		return err_set(e, EINVAL, "--files above 1 needs --private (so that one unmount "
+					  "removes them all)");
 	return 0;
 }
 
@@ -44,56 +52,95 @@ static uint64_t tmpfs_need(const struct wl_opts *o)
 	return o->size;
 }
 
-static int tmpfs_run(const struct wl_opts *o, struct wl_ctx *c)
+/* Write @n bytes of the pattern; 0 or -errno. */
+static int write_bytes(int fd, uint64_t n)
 {
 	static char chunk[64 * 1024]; /* small: the file's pages are what we measure */
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
+
+	if (chunk[0] != 0x5a)
+		memset(chunk, 0x5a, sizeof(chunk));
+	while (n) {
+		ssize_t w = write(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		n -= (uint64_t)w;
+	}
+	return 0;
+}
+
+/* --files N: N files of size/N bytes in the directory @path, one step each:
+ * many inodes and dentries, the kernel memory E4 looks for. */
+static int write_many(const struct wl_opts *o, struct wl_ctx *c, const char *path)
+{
+	uint64_t each = o->size / o->files, t0 = now_ns(), done = 0, made = 0;
+	char name[PATH_MAX + 32];
+	int ret = 0;
+
+	if (mkdir(path, 0700))
+		return wl_fail(c, errno, "create %s: %s", path, strerror(errno));
+	for (uint64_t i = 0; i < o->files && !ret; i++) {
+		uint64_t t1 = now_ns(), n = i + 1 == o->files ? o->size - done : each;
+		int fd;
+		snprintf(name, sizeof(name), "%s/%llu", path, (unsigned long long)i);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			ret = -errno;
+		else {
+			made++;
+			ret = write_bytes(fd, n);
+			close(fd);
+		}
+		if (ret) {
+			ret = wl_fail(c, -ret, "write %s after %llu bytes: %s", name,
+				      (unsigned long long)done, strerror(-ret));
+			break;
+		}
+		lat_record(&c->sh->lat, now_ns() - t1);
+		done += n;
+		atomic_store(&c->sh->bytes, done);
+		atomic_fetch_add(&c->sh->steps, 1);
+		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+			break;
+	}
+	if (!ret && o->hold && !c->stop) {
+		wl_say(c, "wrote %llu files in %s", (unsigned long long)made, path);
+		wl_hold(c);
+	}
+	if (o->remove) {
+		for (uint64_t i = 0; i < made; i++) {
+			snprintf(name, sizeof(name), "%s/%llu", path, (unsigned long long)i);
+			unlink(name);
+		}
+		rmdir(path);
+	}
+	return ret;
+}
+
+static int write_one(const struct wl_opts *o, struct wl_ctx *c, const char *path)
+{
 	uint64_t t0, done = 0;
-	struct statfs sfs;
 	int fd, ret = 0;
 
-	if (o->path[0])
-		snprintf(path, sizeof(path), "%s", o->path);
-	else
-		snprintf(path, sizeof(path), "/dev/shm/memcg-lab-tmpfs.%d", (int)getpid());
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (slash && slash != dir)
-		*slash = 0;
-	else if (slash)
-		slash[1] = 0;
-	if (statfs(slash ? dir : ".", &sfs))
-		return wl_fail(c, errno, "%s: %s", dir, strerror(errno));
-	if ((unsigned long)sfs.f_type != TMPFS_MAGIC)
-		return wl_fail(c, EINVAL, "%s is not on a tmpfs", path);
-
-	memset(chunk, 0x5a, sizeof(chunk));
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return wl_fail(c, errno, "create %s: %s", path, strerror(errno));
 	wl_say(c, "writing %s", path);
-	atomic_store(&c->sh->phase, WL_RUNNING);
 	t0 = now_ns();
-	while (done < o->size && !ret) {
+	while (done < o->size) {
 		uint64_t step = o->size - done < o->step ? o->size - done : o->step;
-		uint64_t t1 = now_ns(), left = step;
-		while (left) {
-			size_t n = left < sizeof(chunk) ? left : sizeof(chunk);
-			ssize_t w = write(fd, chunk, n);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				int err = w < 0 ? errno : EIO;
-				ret = wl_fail(c, err, "write %s after %llu bytes: %s", path,
-					      (unsigned long long)(done + step - left),
-					      strerror(err));
-				atomic_store(&c->sh->bytes, done + step - left);
-				break;
-			}
-			left -= (uint64_t)w;
-		}
-		if (ret)
+		uint64_t t1 = now_ns();
+		ret = write_bytes(fd, step);
+		if (ret) {
+			/* how far the failing step got is in the file's size */
+			struct stat st;
+			if (!fstat(fd, &st))
+				atomic_store(&c->sh->bytes, (uint64_t)st.st_size);
+			ret = wl_fail(c, -ret, "write %s after %llu bytes: %s", path,
+				      (unsigned long long)atomic_load(&c->sh->bytes), strerror(-ret));
 			break;
+		}
 		lat_record(&c->sh->lat, now_ns() - t1);
 		done += step;
 		atomic_store(&c->sh->bytes, done);
@@ -112,6 +159,32 @@ static int tmpfs_run(const struct wl_opts *o, struct wl_ctx *c)
 	}
 	if (o->remove)
 		unlink(path);
+	return ret;
+}
+
+static int tmpfs_run(const struct wl_opts *o, struct wl_ctx *c)
+{
+	char path[PATH_MAX], dir[PATH_MAX], *slash;
+	struct statfs sfs;
+	int ret;
+
+	if (o->path[0])
+		snprintf(path, sizeof(path), "%s", o->path);
+	else
+		snprintf(path, sizeof(path), "/dev/shm/memcg-lab-tmpfs.%d", (int)getpid());
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = 0;
+	else if (slash)
+		slash[1] = 0;
+	if (statfs(slash ? dir : ".", &sfs))
+		return wl_fail(c, errno, "%s: %s", dir, strerror(errno));
+	if ((unsigned long)sfs.f_type != TMPFS_MAGIC)
+		return wl_fail(c, EINVAL, "%s is not on a tmpfs", path);
+
+	atomic_store(&c->sh->phase, WL_RUNNING);
+	ret = o->files > 1 ? write_many(o, c, path) : write_one(o, c, path);
 	if (!ret)
 		atomic_store(&c->sh->phase, WL_DONE);
 	return ret;

@@ -53,6 +53,8 @@ struct wl_opts {
 	bool remove; /* delete the file / IPC_RMID the segment before exiting */
 	bool thp; /* allow transparent huge pages (alloc) */
 	bool drop; /* drop the file from the page cache before each pass (pagecache) */
+	bool write; /* pagecache: write the file (dirty page cache) instead of reading */
+	uint64_t files; /* tmpfs: spread --size over this many files (inodes, dentries) */
 	bool quiet; /* no progress lines */
 	bool private_mount; /* tmpfs: the harness mounts a private tmpfs for the file */
 	char path[PATH_MAX]; /* a directory or file, per workload */
