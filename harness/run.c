@@ -188,6 +188,11 @@ int meminfo_get(const char *meminfo, const char *key, uint64_t *bytes)
 
 int guard_check(uint64_t plan, const char *meminfo, struct mlab_err *e)
 {
+	return guard_check_pct(plan, 50, meminfo, e);
+}
+
+int guard_check_pct(uint64_t plan, unsigned pct, const char *meminfo, struct mlab_err *e)
+{
 	char a[32], b[32];
 	uint64_t avail;
 
@@ -195,12 +200,13 @@ int guard_check(uint64_t plan, const char *meminfo, struct mlab_err *e)
 		return err_set(e, EIO, "cannot read MemAvailable from %s",
 			       meminfo ? meminfo : "/proc/meminfo");
 	if (plan == 0)
-		return err_set(e, E2BIG, "the plan has no upper bound on memory: give a --size "
-					 "or a --limit");
-	if (plan > avail / 2)
+		return err_set(e, E2BIG, "refused: the plan has no upper bound on memory (a "
+					 "workload without a size in a group without a limit)");
+	if (plan > avail / 100 * pct)
 		return err_set(e, E2BIG,
-			       "refused: the plan needs %s, more than half of MemAvailable (%s); "
+			       "refused: the plan needs %s, more than %s of MemAvailable (%s); "
 			       "nothing was started",
-			       fmt_size(a, sizeof(a), plan), fmt_size(b, sizeof(b), avail));
+			       fmt_size(a, sizeof(a), plan), pct == 50 ? "half" : "90%",
+			       fmt_size(b, sizeof(b), avail));
 	return 0;
 }

@@ -48,6 +48,10 @@ int run_clean(struct clean_report *rep, struct mlab_err *e);
 /* The memory guard: refuse a plan that needs more than half of
  * MemAvailable (read from @meminfo, normally /proc/meminfo). */
 int guard_check(uint64_t plan_bytes, const char *meminfo, struct mlab_err *e);
+/* The same with another share of MemAvailable: inside the VM runner's
+ * disposable guest, scenarios that need the whole machine under pressure
+ * may use up to 90 %. */
+int guard_check_pct(uint64_t plan_bytes, unsigned pct, const char *meminfo, struct mlab_err *e);
 int meminfo_get(const char *meminfo, const char *key, uint64_t *bytes);
 
 /* Swap for a run. "none": leave swap as it is. "auto": use the free swap

@@ -479,7 +479,9 @@ static struct res_expect *expectation(struct eng *g, const struct scn_step *st, 
 	struct res_expect *x = res_add_expect(g->res);
 	if (!x)
 		return NULL;
-	snprintf(x->text, sizeof(x->text), "%s", st->text);
+	/* "expect a killed-by SIGKILL" reads as "a killed-by SIGKILL" */
+	snprintf(x->text, sizeof(x->text), "%s",
+		 st->op == SO_EXPECT && !strncmp(st->text, "expect ", 7) ? st->text + 7 : st->text);
 	snprintf(x->observed, sizeof(x->observed), "%s", obs);
 	x->verdict = pass ? RES_PASS : RES_FAIL;
 	x->line = st->line;
@@ -860,6 +862,59 @@ int scn_skip_reason(const struct scn *s, const char *where, char *why, size_t le
 	return 0;
 }
 
+/* --- the guard --------------------------------------------------------------- */
+
+/* The most memory the scenario can take from the machine: per workload its
+ * own size, or where it has none (an allocator running until killed) the
+ * largest limit set on its group or the nearest ancestor that has one.
+ * 0 when something is unbounded. */
+static uint64_t plan_bytes(const struct scn *s)
+{
+	uint64_t total = 0;
+
+	for (int i = 0; i < s->nsteps; i++) {
+		const struct scn_step *st = &s->steps[i];
+		const struct wl_def *d;
+		struct wl_opts o;
+		struct mlab_err e;
+		uint64_t need;
+		char grp[SCN_NAME];
+
+		if (st->op != SO_START)
+			continue;
+		d = wl_find(st->wl);
+		wl_defaults(d, &o, &e);
+		for (int k = 0; k < st->nkv; k++)
+			if (strcmp(st->kv[k].key, "file"))
+				wl_set_opt(d, &o, st->kv[k].key, st->kv[k].val, &e);
+		need = d->need(&o);
+		snprintf(grp, sizeof(grp), "%s", st->b);
+		while (!need && grp[0]) {
+			char *slash;
+			for (int j = 0; j < s->nsteps; j++) {
+				const struct scn_step *x = &s->steps[j];
+				if ((x->op != SO_GROUP && x->op != SO_SET) || strcmp(x->a, grp))
+					continue;
+				for (int k = 0; k < x->nkv; k++) {
+					uint64_t v;
+					if (!strcmp(x->kv[k].key, "limit") &&
+					    !parse_size(x->kv[k].val, &v, &e) && v > need)
+						need = v;
+				}
+			}
+			slash = strrchr(grp, '/');
+			if (slash)
+				*slash = 0;
+			else
+				grp[0] = 0;
+		}
+		if (!need)
+			return 0;
+		total += need;
+	}
+	return total ? total : 1;
+}
+
 /* --- the scenario ---------------------------------------------------------- */
 
 static void finish(struct eng *g)
@@ -905,6 +960,13 @@ int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *
 	if (scn_skip_reason(s, o->where, why, sizeof(why))) {
 		out->verdict = RES_SKIP;
 		snprintf(out->reason, sizeof(out->reason), "%s", why);
+		free(g);
+		return 0;
+	}
+	if (guard_check_pct(plan_bytes(s), o->where && !strcmp(o->where, "vm") ? 90 : 50, NULL,
+			    e)) {
+		out->verdict = RES_SKIP;
+		snprintf(out->reason, sizeof(out->reason), "memory guard: %s", e->msg);
 		free(g);
 		return 0;
 	}
