@@ -202,7 +202,7 @@ int guard_check_pct(uint64_t plan, unsigned pct, const char *meminfo, struct mla
 	if (plan == 0)
 		return err_set(e, E2BIG, "refused: the plan has no upper bound on memory (a "
 					 "workload without a size in a group without a limit)");
-	if (plan > avail / 100 * pct)
+	if (plan > (uint64_t)((unsigned __int128)avail * pct / 100))
 		return err_set(e, E2BIG,
 			       "refused: the plan needs %s, more than %s of MemAvailable (%s); "
 			       "nothing was started",
