@@ -103,6 +103,15 @@ struct res_sample *res_add_sample(struct res_scenario *s)
 	return GROW(s->samples, s->nsamples, s->cap_samples);
 }
 
+struct res_workload *res_add_workload(struct res_scenario *s)
+{
+	struct res_workload *w = GROW(s->workloads, s->nworkloads, s->cap_workloads);
+
+	if (w)
+		lat_init(&w->lat);
+	return w;
+}
+
 /* Frees the arrays and empties the run; the meta data stays, and a second
  * call is harmless. */
 void res_free(struct res_run *r)
@@ -114,6 +123,7 @@ void res_free(struct res_run *r)
 		free(s->events);
 		free(s->kmsg);
 		free(s->samples);
+		free(s->workloads);
 	}
 	free(r->scenarios);
 	r->scenarios = NULL;

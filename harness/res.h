@@ -44,6 +44,17 @@ struct res_sample {
 	uint64_t v[RES_NCOUNTERS];
 };
 
+/* One workload of a scenario: how it ended and its own step latencies. */
+struct res_workload {
+	char id[64];
+	char type[16]; /* alloc, tmpfs, shm, mmap, pagecache */
+	char group[64];
+	char end[64]; /* "exited 0", "killed by SIGKILL", "running" */
+	uint64_t bytes, steps;
+	uint64_t rate_bps; /* measured throughput, 0 if not measured */
+	struct lat_hist lat;
+};
+
 struct res_scenario {
 	char name[64];
 	char file[256]; /* the .scn path as given */
@@ -67,6 +78,8 @@ struct res_scenario {
 	int nsamples, cap_samples;
 
 	struct lat_hist lat; /* all workloads' steps merged */
+	struct res_workload *workloads;
+	int nworkloads, cap_workloads;
 };
 
 struct res_meta {
@@ -96,6 +109,7 @@ struct res_expect *res_add_expect(struct res_scenario *s);
 struct res_event *res_add_event(struct res_scenario *s);
 int res_add_kmsg(struct res_scenario *s, const char *line);
 struct res_sample *res_add_sample(struct res_scenario *s);
+struct res_workload *res_add_workload(struct res_scenario *s);
 void res_free(struct res_run *r);
 
 /* KTAP (https://docs.kernel.org/dev-tools/ktap.html) on @f: the header,

@@ -346,6 +346,23 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 	put(o, "latency", latency_json(&s->lat, bad), bad);
 
 	a = json_array();
+	for (int k = 0; k < s->nworkloads; k++) {
+		const struct res_workload *w = &s->workloads[k];
+		json_t *x = json_object();
+
+		put(x, "id", jstr(FLD(w->id)), bad);
+		put(x, "type", jstr(FLD(w->type)), bad);
+		put(x, "group", jstr(FLD(w->group)), bad);
+		put(x, "end", jstr(FLD(w->end)), bad);
+		put(x, "bytes", ju64(w->bytes), bad);
+		put(x, "steps", ju64(w->steps), bad);
+		put(x, "rate_bps", ju64(w->rate_bps), bad);
+		put(x, "latency", latency_json(&w->lat, bad), bad);
+		append(a, x, bad);
+	}
+	put(o, "workloads", a, bad);
+
+	a = json_array();
 	for (int k = 0; k < s->nkmsg; k++)
 		append(a, jstr(FLD(s->kmsg[k])), bad);
 	put(o, "kernel_log", a, bad);

@@ -922,11 +922,25 @@ static void finish(struct eng *g)
 	struct mlab_err e;
 
 	drain_kmsg(g);
-	for (int i = 0; i < g->nw; i++)
-		if (g->w[i].started) {
-			wl_poll_end(&g->w[i].p);
-			lat_merge(&g->res->lat, &g->w[i].p.sh->lat);
-		}
+	for (int i = 0; i < g->nw; i++) {
+		struct eng_wl *w = &g->w[i];
+		struct res_workload *rw;
+		if (!w->started)
+			continue;
+		wl_poll_end(&w->p);
+		lat_merge(&g->res->lat, &w->p.sh->lat);
+		rw = res_add_workload(g->res);
+		if (!rw)
+			continue;
+		snprintf(rw->id, sizeof(rw->id), "%s", w->id);
+		snprintf(rw->type, sizeof(rw->type), "%s", w->def->name);
+		snprintf(rw->group, sizeof(rw->group), "%s", g->g[w->group].name);
+		wl_end_str(&w->p.end, rw->end, sizeof(rw->end));
+		rw->bytes = atomic_load(&w->p.sh->bytes);
+		rw->steps = atomic_load(&w->p.sh->steps);
+		rw->rate_bps = atomic_load(&w->p.sh->rate_bps);
+		rw->lat = w->p.sh->lat;
+	}
 	note_ends(g);
 	sample(g);
 	for (int i = 0; i < g->nw; i++)
