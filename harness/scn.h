@@ -70,7 +70,7 @@ struct scn_cond {
 	uint64_t tol; /* absolute tolerance for ~=, in the unit of the values */
 	unsigned tol_pct; /* or a percentage of the right-hand side */
 	char id[SCN_NAME]; /* workload or group */
-	char kind2[32]; /* event kind, second event kind */
+	char kind2[SCN_NAME]; /* second event kind, or the workload of "within" */
 	char str[SCN_TOK]; /* kmsg text */
 	int num; /* signal, exit code, errno, count, percentile */
 	uint64_t dur_ns; /* latency bound, event delay */
@@ -143,6 +143,8 @@ struct scn {
 	char wls[16][SCN_NAME];
 	char wl_types[16][SCN_NAME];
 	int nwls;
+	char vars[32][SCN_NAME]; /* names given by save */
+	int nvars;
 };
 
 /* Parse @path. On error: -EINVAL and "file:line: message" in @e. */

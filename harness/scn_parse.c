@@ -15,6 +15,10 @@
 
 #define MAX_TOKS 48
 
+/* Which words of the current line were quoted: a quoted word is text, never
+ * an option such as timeout= or tol=. */
+static int quoted[MAX_TOKS];
+
 struct pctx {
 	struct scn *s;
 	const char *path;
@@ -69,8 +73,9 @@ int scn_signal_num(const char *s)
 	const char *n = !strncmp(s, "SIG", 3) ? s + 3 : s;
 
 	if (isdigit((unsigned char)*n)) {
-		int v = atoi(n);
-		return v > 0 && v < NSIG ? v : -1;
+		char *end;
+		long v = strtol(n, &end, 10);
+		return !*end && v > 0 && v < NSIG ? (int)v : -1;
 	}
 	for (int i = 1; i < NSIG; i++) {
 		const char *abbrev = sigabbrev_np(i);
@@ -131,6 +136,14 @@ static int find_variant(const struct scn *s, const char *name)
 	return -1;
 }
 
+static int has_var(const struct scn *s, const char *name)
+{
+	for (int i = 0; i < s->nvars; i++)
+		if (!strcmp(s->vars[i], name))
+			return 1;
+	return 0;
+}
+
 /* --- tokens ----------------------------------------------------------------- */
 
 /* Split @line into tokens: blanks separate, "double quotes" group (with \"
@@ -148,6 +161,7 @@ static int tokenize(struct pctx *c, char *line, char toks[][SCN_TOK], int max)
 			return n;
 		if (n == max)
 			return perr(c, "too many words on one line (at most %d)", max);
+		quoted[n] = *p == '"';
 		if (*p == '"') {
 			p++;
 			while (*p && *p != '"') {
@@ -214,6 +228,8 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 		term->kind = ST_VAR;
 		if (!valid_ident(t + 1))
 			return perr(c, "bad variable name '%s'", t);
+		if (!has_var(c->s, t + 1))
+			return perr(c, "%s was not saved above (save NAME EXPRESSION)", t);
 		snprintf(term->name, sizeof(term->name), "%s", t + 1);
 		return 0;
 	}
@@ -285,17 +301,34 @@ static int parse_expr(struct pctx *c, char toks[][SCN_TOK], int i, int end, stru
 	return 0;
 }
 
+#define EVENT_KINDS                                                                   \
+	"oom, oom_kill, oom_group_kill, max, high, low, threshold, medium, critical, start, " \
+	"exit, killed"
+
+static int event_kind(const char *k)
+{
+	static const char *const kinds[] = { "oom",	  "oom_kill", "oom_group_kill", "max",
+					     "high",	  "low",      "threshold",	"medium",
+					     "critical", "start",    "exit",		"killed" };
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i], k))
+			return 1;
+	return 0;
+}
+
 /* Trailing key=value options of a line (timeout=, tol=, count=): strips
  * them from the token count. */
 static int take_opt(char toks[][SCN_TOK], int *n, const char *key, char *out, size_t len)
 {
 	size_t kl = strlen(key);
 	for (int i = 0; i < *n; i++) {
-		if (strncmp(toks[i], key, kl) || toks[i][kl] != '=')
+		if (quoted[i] || strncmp(toks[i], key, kl) || toks[i][kl] != '=')
 			continue;
 		snprintf(out, len, "%s", toks[i] + kl + 1);
-		for (int j = i; j + 1 < *n; j++)
+		for (int j = i; j + 1 < *n; j++) {
 			memcpy(toks[j], toks[j + 1], SCN_TOK);
+			quoted[j] = quoted[j + 1];
+		}
 		(*n)--;
 		return 1;
 	}
@@ -337,6 +370,10 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 			return perr(c, "'%s' is not a group declared above", toks[i + 1]);
 		snprintf(cd->id, sizeof(cd->id), "%s", toks[i + 1]);
 		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 2]);
+		if (!event_kind(toks[i + 2]))
+			return perr(c, "unknown event kind '%s' (%s)", toks[i + 2], EVENT_KINDS);
+		if (i + 4 == n && !strcmp(toks[i + 3], "before") && !event_kind(toks[i + 4]))
+			return perr(c, "unknown event kind '%s' (%s)", toks[i + 4], EVENT_KINDS);
 		i += 3;
 		if (i == n) {
 			cd->kind = SK_EVENT_COUNT;
@@ -556,14 +593,34 @@ static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_s
 		snprintf(st->kv[st->nkv].val, SCN_TOK, "%s", eq ? eq + 1 : "yes");
 		st->nkv++;
 	}
-	/* the scenario engine gives pagecache a scratch file and tmpfs a path
-	 * when none is set, so --file may be missing here */
-	if (d->check && d->check(&o, &e) && !(d == &wl_pagecache && o.size))
+	/* the engine gives a pagecache reader with a size a scratch file, so
+	 * its file may be missing here; everything else is checked */
+	if (d == &wl_pagecache && !o.path[0] && o.size)
+		snprintf(o.path, sizeof(o.path), "scratch");
+	if (d->check && d->check(&o, &e))
 		return perr(c, "%s: %s", d->name, e.msg);
 	if (c->s->nwls == 16)
 		return perr(c, "too many workloads (at most 16)");
 	snprintf(c->s->wls[c->s->nwls], SCN_NAME, "%s", toks[1]);
 	snprintf(c->s->wl_types[c->s->nwls++], SCN_NAME, "%s", d->name);
+	return 0;
+}
+
+/* A condition with its tol= option, for expect, wait and pick alike. */
+static int parse_checked_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n,
+			      struct scn_step *st)
+{
+	char tol[SCN_TOK] = "";
+	int has_tol = take_opt(toks, &n, "tol", tol, sizeof(tol));
+
+	if (parse_cond(c, toks, i, n, &st->cond))
+		return -EINVAL;
+	if (has_tol && st->cond.kind != SK_COMPARE)
+		return perr(c, "tol= only goes with a comparison");
+	if (st->cond.kind == SK_COMPARE && st->cond.cmp == SC_APPROX && !has_tol)
+		return perr(c, "~= needs a tolerance: tol=SIZE or tol=N%%");
+	if (has_tol && parse_tol(c, tol, &st->cond))
+		return -EINVAL;
 	return 0;
 }
 
@@ -713,7 +770,14 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 		if (want(c, n, 3, MAX_TOKS, "save NAME EXPRESSION") || !valid_ident(toks[1]))
 			return perr(c, "usage: save NAME EXPRESSION (NAME: letters, digits, _ -)");
 		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return parse_expr(c, toks, 2, n, &st->expr);
+		if (parse_expr(c, toks, 2, n, &st->expr))
+			return -EINVAL;
+		if (!has_var(c->s, toks[1])) {
+			if (c->s->nvars == 32)
+				return perr(c, "too many saved values (at most 32)");
+			snprintf(c->s->vars[c->s->nvars++], SCN_NAME, "%s", toks[1]);
+		}
+		return 0;
 	}
 	if (!strcmp(op, "pick")) {
 		st->op = SO_PICK;
@@ -722,20 +786,10 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 		if (find_variant(c->s, toks[1]) < 0)
 			return perr(c, "'%s' is not a variant declared in the header", toks[1]);
 		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		if (take_opt(toks, &n, "tol", opt, sizeof(opt)) && parse_tol(c, opt, &st->cond))
-			return -EINVAL;
-		{
-			struct scn_cond keep = st->cond;
-			if (parse_cond(c, toks, 3, n, &st->cond))
-				return -EINVAL;
-			st->cond.tol = keep.tol;
-			st->cond.tol_pct = keep.tol_pct;
-		}
-		return 0;
+		return parse_checked_cond(c, toks, 3, n, st);
 	}
 	if (!strcmp(op, "expect") || !strcmp(op, "wait")) {
-		char tol[SCN_TOK] = "";
-		int has_tol, has_timeout;
+		int has_timeout;
 		st->op = op[0] == 'e' ? SO_EXPECT : SO_WAIT;
 		st->dur_ns = 10000000000ULL;
 		has_timeout = take_opt(toks, &n, "timeout", opt, sizeof(opt));
@@ -743,14 +797,7 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 			return perr(c, "timeout= belongs to wait, not expect");
 		if (has_timeout && parse_dur(c, opt, &st->dur_ns))
 			return -EINVAL;
-		has_tol = take_opt(toks, &n, "tol", tol, sizeof(tol));
-		if (parse_cond(c, toks, 1, n, &st->cond))
-			return -EINVAL;
-		if (has_tol && st->cond.kind != SK_COMPARE)
-			return perr(c, "tol= only goes with a comparison");
-		if (st->cond.kind == SK_COMPARE && st->cond.cmp == SC_APPROX && !has_tol)
-			return perr(c, "~= needs a tolerance: tol=SIZE or tol=N%%");
-		if (has_tol && parse_tol(c, tol, &st->cond))
+		if (parse_checked_cond(c, toks, 1, n, st))
 			return -EINVAL;
 		if (st->op == SO_WAIT &&
 		    (st->cond.kind == SK_KMSG || st->cond.kind == SK_NO_KMSG ||
@@ -840,8 +887,9 @@ static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 		}
 		if (!strcmp(toks[1], "kernel")) {
 			nd->kind = SN_KERNEL;
+			char junk;
 			if (n != 4 || parse_cmp(toks[2], &nd->cmp) || nd->cmp == SC_APPROX ||
-			    sscanf(toks[3], "%d.%d", &nd->kmajor, &nd->kminor) != 2)
+			    sscanf(toks[3], "%d.%d%c", &nd->kmajor, &nd->kminor, &junk) != 2)
 				return perr(c, "usage: needs kernel OP MAJOR.MINOR (e.g. >= 5.11)");
 			return 0;
 		}
@@ -865,7 +913,7 @@ static int check_guard(struct pctx *c, char *tok, struct scn_step *st)
 		name++;
 	}
 	if (strcmp(name, "v1") && strcmp(name, "v2") && find_variant(c->s, name) < 0)
-		return perr(c, "'@%s': no such variant (declare it, or use @v1 / @v2)", name);
+		return perr(c, "'%s': no such variant (declare it, or use @v1 / @v2)", tok);
 	snprintf(st->guard, sizeof(st->guard), "%s", name);
 	return 0;
 }
@@ -913,11 +961,9 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 				ret = perr(&c, "the first line must be: scenario NAME");
 				break;
 			}
-			for (const char *q = toks[1]; *q; q++)
-				if (!islower((unsigned char)*q) && !isdigit((unsigned char)*q) &&
-				    *q != '-')
-					q = "", ret = perr(&c, "scenario name '%s': lower case, digits "
-							       "and -", toks[1]);
+			if (!toks[1][0] ||
+			    strspn(toks[1], "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(toks[1]))
+				ret = perr(&c, "scenario name '%s': lower case, digits and -", toks[1]);
 			if (!ret && strlen(toks[1]) >= sizeof(s->name))
 				ret = perr(&c, "scenario name too long");
 			if (!ret)
@@ -955,8 +1001,10 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 		c.in_steps = 1;
 		join_from(toks, n, first, st.text, sizeof(st.text));
 		if (first)
-			for (int i = 0; i + 1 < n; i++)
+			for (int i = 0; i + 1 < n; i++) {
 				memcpy(toks[i], toks[i + 1], SCN_TOK);
+				quoted[i] = quoted[i + 1];
+			}
 		ret = parse_step(&c, toks, n - first, &st);
 		if (ret)
 			break;
@@ -994,7 +1042,8 @@ int scn_parse_file(struct scn *s, const char *path, struct mlab_err *e)
 	if (n < 0)
 		return err_set(e, (int)-n, "%s: %s", path, strerror((int)-n));
 	if ((size_t)n == sizeof(buf) - 1)
-		return err_set(e, EFBIG, "%s: larger than %zu bytes", path, sizeof(buf) - 1);
+		return err_set(e, EFBIG, "%s: too large (a scenario has at most %zu bytes)", path,
+			       sizeof(buf) - 2);
 	if (memchr(buf, 0, (size_t)n))
 		return err_set(e, EINVAL, "%s:1: binary content (a NUL byte)", path);
 	return scn_parse_text(s, path, buf, e);
