@@ -864,53 +864,72 @@ int scn_skip_reason(const struct scn *s, const char *where, char *why, size_t le
 
 /* --- the guard --------------------------------------------------------------- */
 
-/* The most memory the scenario can take from the machine: per workload its
- * own size, or where it has none (an allocator running until killed) the
- * largest limit set on its group or the nearest ancestor that has one.
- * 0 when something is unbounded. */
+/* The largest limit a scenario ever sets on @grp itself, 0 if none. */
+static uint64_t group_limit(const struct scn *s, const char *grp)
+{
+	uint64_t lim = 0, v;
+	struct mlab_err e;
+
+	for (int j = 0; j < s->nsteps; j++) {
+		const struct scn_step *x = &s->steps[j];
+		if ((x->op != SO_GROUP && x->op != SO_SET) || strcmp(x->a, grp))
+			continue;
+		for (int k = 0; k < x->nkv; k++)
+			if (!strcmp(x->kv[k].key, "limit") && !parse_size(x->kv[k].val, &v, &e) &&
+			    v > lim)
+				lim = v;
+	}
+	return lim;
+}
+
+/* The most memory the scenario can take from the machine: per group, what
+ * its workloads need (their sizes), capped by the tightest limit on the
+ * group or its ancestors, since a group never holds more than that in RAM.
+ * 0 when something is unbounded (no size and no limit). */
 static uint64_t plan_bytes(const struct scn *s)
 {
 	uint64_t total = 0;
 
-	for (int i = 0; i < s->nsteps; i++) {
-		const struct scn_step *st = &s->steps[i];
-		const struct wl_def *d;
-		struct wl_opts o;
-		struct mlab_err e;
-		uint64_t need;
+	for (int gi = 0; gi < s->ngroups; gi++) {
+		uint64_t need = 0, cap = 0;
+		int unbounded = 0, any = 0;
 		char grp[SCN_NAME];
 
-		if (st->op != SO_START)
+		for (int i = 0; i < s->nsteps; i++) {
+			const struct scn_step *st = &s->steps[i];
+			const struct wl_def *d;
+			struct wl_opts o;
+			struct mlab_err e;
+			uint64_t n;
+			if (st->op != SO_START || strcmp(st->b, s->groups[gi]))
+				continue;
+			d = wl_find(st->wl);
+			wl_defaults(d, &o, &e);
+			for (int k = 0; k < st->nkv; k++)
+				if (strcmp(st->kv[k].key, "file"))
+					wl_set_opt(d, &o, st->kv[k].key, st->kv[k].val, &e);
+			n = d->need(&o);
+			unbounded |= !n;
+			need += n;
+			any = 1;
+		}
+		if (!any)
 			continue;
-		d = wl_find(st->wl);
-		wl_defaults(d, &o, &e);
-		for (int k = 0; k < st->nkv; k++)
-			if (strcmp(st->kv[k].key, "file"))
-				wl_set_opt(d, &o, st->kv[k].key, st->kv[k].val, &e);
-		need = d->need(&o);
-		snprintf(grp, sizeof(grp), "%s", st->b);
-		while (!need && grp[0]) {
-			char *slash;
-			for (int j = 0; j < s->nsteps; j++) {
-				const struct scn_step *x = &s->steps[j];
-				if ((x->op != SO_GROUP && x->op != SO_SET) || strcmp(x->a, grp))
-					continue;
-				for (int k = 0; k < x->nkv; k++) {
-					uint64_t v;
-					if (!strcmp(x->kv[k].key, "limit") &&
-					    !parse_size(x->kv[k].val, &v, &e) && v > need)
-						need = v;
-				}
-			}
-			slash = strrchr(grp, '/');
+		/* the tightest limit on the way up */
+		snprintf(grp, sizeof(grp), "%s", s->groups[gi]);
+		while (grp[0]) {
+			uint64_t lim = group_limit(s, grp);
+			char *slash = strrchr(grp, '/');
+			if (lim && (!cap || lim < cap))
+				cap = lim;
 			if (slash)
 				*slash = 0;
 			else
 				grp[0] = 0;
 		}
-		if (!need)
+		if (unbounded && !cap)
 			return 0;
-		total += need;
+		total += unbounded || (cap && cap < need) ? cap : need;
 	}
 	return total ? total : 1;
 }
