@@ -183,6 +183,9 @@ static int enable_memory_in(const char *dir, struct mlab_err *e)
 	if (read_file(p, ctl, sizeof(ctl)) >= 0 && has_token(ctl, "memory", " \n"))
 		return 0;
 	ret = write_file(p, "+memory");
+	if (ret == -ENOENT)
+		return err_set(e, ENOENT, "%s: the memory controller is not delegated to %s (its "
+					  "parent's cgroup.subtree_control lacks memory)", p, dir);
 	if (ret)
 		return err_set(e, -ret, "enable memory in %s: %s", p, strerror(-ret));
 	return 0;

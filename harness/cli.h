@@ -5,6 +5,12 @@
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
+/* Where scenarios live: $MEMCG_LAB_SCENARIOS, the source tree this binary
+ * was built from, or the installed share directory. */
+const char *scenario_dir(void);
 
 /* Exit codes of the program. */
 enum { EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_SKIP = 77 };

@@ -18,9 +18,7 @@
 
 #define MAX_SCN 128
 
-/* Where scenarios live: $MEMCG_LAB_SCENARIOS, the source tree this binary
- * was built from, or the installed share directory. */
-static const char *scenario_dir(void)
+const char *scenario_dir(void)
 {
 	static const char *const dirs[] = { MLAB_SOURCE_DIR "/scenarios", MLAB_DATADIR "/scenarios" };
 	const char *env = getenv("MEMCG_LAB_SCENARIOS");

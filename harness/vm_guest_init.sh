@@ -1,0 +1,80 @@
+#!/bin/busybox sh
+# /init of the memcg-lab VM runner's initramfs (embedded into memcg-lab at
+# build time). The host passes its choices on the kernel command line:
+#   memcg_lab.cgroup=v1|v2  memcg_lab.swap=zram|disk|none  memcg_lab.swapsize=SIZE
+# and the arguments for `memcg-lab run` in /run-args, one a line. The console
+# (ttyS0) carries the log and the KTAP; the results directory goes back as a
+# base64 tar on the second serial port (ttyS1) between two marker lines.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /dev/shm /run /tmp /var/tmp /results /sys/fs/cgroup
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /results
+
+say() { echo "memcg-lab-vm: $*"; }
+arg() { sed -n "s/.*memcg_lab\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+fail() {
+	say "error: $*"
+	echo "MEMCG-LAB-RESULTS-BEGIN" >/dev/ttyS1
+	echo "error: $*" | base64 >/dev/ttyS1
+	echo "MEMCG-LAB-RESULTS-END" >/dev/ttyS1
+	poweroff -f
+}
+
+# modules the host chose and ordered (dependencies first)
+for m in /modules/*.ko; do
+	[ -e "$m" ] && insmod "$m" 2>/dev/null
+done
+
+# a real disk filesystem: page cache must be page cache (not ramfs), and
+# swap files need a filesystem that can hold them
+[ -b /dev/vda ] || fail "no virtio disk (/dev/vda)"
+mke2fs -q /dev/vda >/dev/null 2>&1 || fail "mke2fs /dev/vda failed"
+mount -t ext2 /dev/vda /var/tmp || fail "mount /dev/vda failed"
+
+cgroup=$(arg cgroup)
+case "$cgroup" in
+v2)
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
+	grep -qw memory /sys/fs/cgroup/cgroup.controllers || fail "cgroup2 has no memory controller"
+	# what systemd does on a v2 host: delegate memory below the root
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable memory"
+	;;
+v1)
+	mount -t tmpfs cgroup /sys/fs/cgroup
+	mkdir -p /sys/fs/cgroup/memory
+	mount -t cgroup -o memory memory /sys/fs/cgroup/memory ||
+		fail "cannot mount the v1 memory controller (CONFIG_MEMCG_V1 off?)"
+	;;
+*) fail "memcg_lab.cgroup must be v1 or v2" ;;
+esac
+
+swap=none
+case "$(arg swap)" in
+zram)
+	size=$(arg swapsize)
+	[ -e /sys/block/zram0 ] || fail "no zram device (module missing?)"
+	echo "${size:-256M}" >/sys/block/zram0/disksize || fail "zram disksize"
+	mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || fail "swapon zram0"
+	;;
+disk) swap=auto ;; # memcg-lab adds a swap file on /var/tmp (the virtio disk)
+none) ;;
+esac
+
+set --
+while IFS= read -r a; do set -- "$@" "$a"; done </run-args
+say "start $(cut -d' ' -f1 /proc/uptime) cgroup $cgroup swap $(arg swap)"
+MEMCG_LAB_WHERE=vm MEMCG_LAB_SCENARIOS=/scenarios \
+	/bin/memcg-lab run --format ktap --swap "$swap" --results /results "$@"
+say "exit $? at $(cut -d' ' -f1 /proc/uptime)"
+
+echo "MEMCG-LAB-RESULTS-BEGIN" >/dev/ttyS1
+(cd /results && tar c .) | base64 >/dev/ttyS1
+echo "MEMCG-LAB-RESULTS-END" >/dev/ttyS1
+sync
+poweroff -f
