@@ -31,6 +31,16 @@ static pid_t clone3_into(int cgroup_fd, int *pidfd)
 	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 }
 
+/* Touch the stack a workload may use, before it joins its group (v1): a
+ * deeper call later (formatting an error at the limit) must not need a
+ * fresh page, or an oom_kill_disable group would pause it right there. */
+static __attribute__((noinline)) void prefault_stack(void)
+{
+	volatile char pad[128 * 1024];
+	for (size_t i = 0; i < sizeof(pad); i += 4096)
+		pad[i] = 0;
+}
+
 /* In the child, before anything of the workload runs. */
 static void child_setup(void)
 {
@@ -45,6 +55,15 @@ static void child_setup(void)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	wl_signals_block();
+	prefault_stack();
+	/* The error path of a workload writes to pages it shares copy-on-write
+	 * with the parent: errno, and the locale lock strerror() takes. Copy
+	 * them now (on v1: still outside the group), or the first failing
+	 * write() at the limit of an oom_kill_disable group would pause on that
+	 * copy instead of reporting its ENOMEM. */
+	errno = 0;
+	if (!strerror(ENOMEM)[0])
+		errno = 0;
 }
 
 static __attribute__((noreturn)) void child_run(const struct wl_def *d, const struct wl_opts *o,

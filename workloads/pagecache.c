@@ -44,8 +44,9 @@ static int pagecache_check(const struct wl_opts *o, struct mlab_err *e)
 
 static uint64_t pagecache_need(const struct wl_opts *o)
 {
-	/* page cache is reclaimable, but while it lasts it is memory in use */
-	return o->size + o->block;
+	/* page cache is reclaimable (clean at once, dirty after writeback): it
+	 * cannot take the machine into OOM, only the read buffer counts */
+	return o->block;
 }
 
 int wl_pagecache_prepare(const char *path, uint64_t size, int *created, struct mlab_err *e)

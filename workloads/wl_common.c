@@ -210,11 +210,13 @@ int wl_fail(struct wl_ctx *c, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* the verdict first: formatting may fault in a page, and at the limit
+	 * of an oom_kill_disable group that fault pauses the task for good */
+	c->sh->err = err;
+	atomic_store(&c->sh->phase, WL_FAILED);
 	va_start(ap, fmt);
 	vsnprintf(c->sh->errmsg, sizeof(c->sh->errmsg), fmt, ap);
 	va_end(ap);
-	c->sh->err = err;
-	atomic_store(&c->sh->phase, WL_FAILED);
 	return -err;
 }
 
