@@ -23,6 +23,7 @@ command -v chromium >/dev/null || {
 	exit 1
 }
 
+shopt -s nullglob
 tmp=$(mktemp -d /tmp/memcg-lab-report.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -36,6 +37,7 @@ check() { # check DESCRIPTION COMMAND...: run it, report FAIL and go on
 }
 
 # 1. the pages: the fixture alone, against itself, against a changed copy
+fixture_files=$(cd "$fixture" && find . | sort)
 mkdir -p "$tmp/run" "$tmp/self" "$tmp/changed"
 check "report of the fixture" "$report" "$fixture" -o "$tmp/run/report.html"
 check "comparison with itself" "$report" "$fixture" "$fixture" -o "$tmp/self/compare.html"
@@ -52,11 +54,15 @@ json.dump(res, open(path, "w"), indent=2)
 EOF
 check "comparison with a changed copy" "$report" "$fixture" "$tmp/changed/run" \
 	-o "$tmp/changed/compare.html"
-[[ $(ls "$tmp/run"/report-*-timeline.png 2>/dev/null | wc -l) -ge 7 ]] ||
-	{ echo "FAIL: no timeline PNGs beside the page"; fail=1; }
-[[ -z $(ls -A "$fixture" | grep -v -e '^results.json$' -e '^meta.json$' \
-	-e '^junit.xml$' -e '^timeline-.*\.csv$') ]] ||
-	{ echo "FAIL: something was written into the fixture"; fail=1; }
+pngs=("$tmp/run"/report-*-timeline.png)
+if ((${#pngs[@]} != 7)); then
+	echo "FAIL: ${#pngs[@]} timeline PNGs beside the page, expected 7"
+	fail=1
+fi
+if [[ $(cd "$fixture" && find . | sort) != "$fixture_files" ]]; then
+	echo "FAIL: something was written into the fixture"
+	fail=1
+fi
 
 # 2. what the pages say
 check "page contents" "$py" - "$fixture" "$tmp" <<'EOF'
@@ -99,7 +105,8 @@ sys.exit(0 if ok else 1)
 EOF
 
 # 3. the statistical test against known cases
-check "Mann-Whitney U test" "$py" - "$src/scripts" <<'EOF'
+# -B: importing report.py must not leave a __pycache__ in the source tree
+check "Mann-Whitney U test" "$py" -B - "$src/scripts" <<'EOF'
 import itertools, math, random, sys
 sys.path.insert(0, sys.argv[1])
 from report import mann_whitney
@@ -148,15 +155,19 @@ EOF
 # 4. bad input: non-zero exit and a message that names the file
 "$report" "$tmp/nonexistent" -o "$tmp/x.html" 2>"$tmp/err"
 rc=$?
-((rc == 1)) && grep -q "nonexistent: no such directory" "$tmp/err" ||
-	{ echo "FAIL: missing directory: exit $rc, $(cat "$tmp/err")"; fail=1; }
+if ((rc != 1)) || ! grep -q "nonexistent: no such directory" "$tmp/err"; then
+	echo "FAIL: missing directory: exit $rc, $(cat "$tmp/err")"
+	fail=1
+fi
 mkdir -p "$tmp/broken"
 cp -r "$fixture" "$tmp/broken/run"
 echo '{"summary": {' >"$tmp/broken/run/results.json"
 "$report" "$tmp/broken/run" -o "$tmp/x.html" 2>"$tmp/err"
 rc=$?
-((rc == 1)) && grep -q "results.json: not valid JSON" "$tmp/err" ||
-	{ echo "FAIL: broken results.json: exit $rc, $(cat "$tmp/err")"; fail=1; }
+if ((rc != 1)) || ! grep -q "results.json: not valid JSON" "$tmp/err"; then
+	echo "FAIL: broken results.json: exit $rc, $(cat "$tmp/err")"
+	fail=1
+fi
 [[ ! -e $tmp/x.html ]] || { echo "FAIL: a page was written for bad input"; fail=1; }
 
 # 5. the pages rendered: the screenshot has the window's size and is not blank
@@ -164,8 +175,10 @@ shoot() { # shoot PAGE PNG
 	local profile
 	profile=$(mktemp -d "$tmp/chromium.XXXXXX")
 	# --no-sandbox: Chromium's sandbox refuses to run as root (and needs user
-	# namespaces a container may not have); the page is our own local file
-	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+	# namespaces a container may not have); the page is our own local file.
+	# Its home and caches are in the profile: nothing of it outlives the test.
+	HOME=$profile XDG_CONFIG_HOME=$profile XDG_CACHE_HOME=$profile \
+		timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
 		--no-first-run --disable-background-networking --disable-component-update \
 		--disable-sync --user-data-dir="$profile" --screenshot="$2" \
 		--window-size=1280,2000 "file://$1" >"$tmp/chromium.log" 2>&1
