@@ -303,13 +303,14 @@ static int parse_expr(struct pctx *c, char toks[][SCN_TOK], int i, int end, stru
 
 #define EVENT_KINDS                                                                   \
 	"oom, oom_kill, oom_group_kill, max, high, low, threshold, medium, critical, start, " \
-	"exit, killed"
+	"exit, killed, paused, resumed"
 
 static int event_kind(const char *k)
 {
 	static const char *const kinds[] = { "oom",	  "oom_kill", "oom_group_kill", "max",
 					     "high",	  "low",      "threshold",	"medium",
-					     "critical", "start",    "exit",		"killed" };
+					     "critical", "start",    "exit",		"killed",
+					     "paused",   "resumed" };
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (!strcmp(kinds[i], k))
 			return 1;

@@ -40,6 +40,8 @@ struct eng_wl {
 	struct wl_proc p;
 	int group;
 	int started, end_logged;
+	int paused; /* seen paused, for paused/resumed events */
+	uint64_t paused_at; /* its progress when it paused */
 	uint64_t shm_key;
 };
 
@@ -100,7 +102,24 @@ static struct eng_wl *wl(struct eng *g, const char *id)
 
 static void event(struct eng *g, const char *group, const char *kind, uint64_t value)
 {
-	struct res_event *ev = res_add_event(g->res);
+	struct res_event *ev;
+	double t = since(g);
+
+	/* a burst of the same notification (pressure levels come hundreds a
+	 * second, interleaved) is one entry with a count: counts stay exact,
+	 * the first time stays */
+	if (value && strcmp(kind, "threshold") && strcmp(kind, "start") && strcmp(kind, "paused") &&
+	    strcmp(kind, "resumed"))
+		for (int i = g->res->nevents - 1; i >= 0 && i >= g->res->nevents - 8; i--) {
+			struct res_event *x = &g->res->events[i];
+			if (t - x->t_s >= 0.1)
+				break;
+			if (!strcmp(x->group, group) && !strcmp(x->kind, kind)) {
+				x->value += value;
+				return;
+			}
+		}
+	ev = res_add_event(g->res);
 	if (!ev)
 		return;
 	ev->t_s = since(g);
@@ -130,12 +149,28 @@ static void sample(struct eng *g)
 	}
 }
 
+/* Workload ends, and pauses (oom_kill_disable) as they start and stop: a
+ * pause can be shorter than a sampling period. */
 static void note_ends(struct eng *g)
 {
 	for (int i = 0; i < g->nw; i++) {
 		struct eng_wl *w = &g->w[i];
-		if (!w->started || w->end_logged || !wl_poll_end(&w->p))
+		if (!w->started || w->end_logged)
 			continue;
+		if (!wl_poll_end(&w->p)) {
+			uint64_t bytes = atomic_load(&w->p.sh->bytes);
+			/* resumed means it got further, not that one look missed the
+			 * pause (a waiting task is briefly runnable now and then) */
+			if (!w->paused && wl_paused(&w->p, NULL, 0) == 1) {
+				w->paused = 1;
+				w->paused_at = bytes;
+				event(g, g->g[w->group].name, "paused", bytes);
+			} else if (w->paused && bytes > w->paused_at) {
+				w->paused = 0;
+				event(g, g->g[w->group].name, "resumed", bytes);
+			}
+			continue;
+		}
 		w->end_logged = 1;
 		event(g, g->g[w->group].name, w->p.end.exited ? "exit" : "killed",
 		      w->p.end.exited ? (uint64_t)w->p.end.code : (uint64_t)w->p.end.signo);

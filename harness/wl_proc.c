@@ -225,10 +225,12 @@ int wl_paused(const struct wl_proc *p, char *wchan, size_t len)
 		return -EINVAL;
 	if (s[2] != 'D')
 		return 0;
-	/* a task caught between waking and running still shows D, with wchan
-	 * "0": that is not a pause */
+	/* Paused means waiting in the memory controller's OOM handling
+	 * (mem_cgroup_oom_synchronize and its kin), not any D state: a reader
+	 * waiting for its disk is not paused, nor is a task caught between
+	 * waking and running (wchan "0"). */
 	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)p->pid);
-	if (read_file(path, buf, sizeof(buf)) <= 0 || !strcmp(buf, "0"))
+	if (read_file(path, buf, sizeof(buf)) <= 0 || !strstr(buf, "oom"))
 		return 0;
 	if (wchan && len)
 		snprintf(wchan, len, "%s", buf);

@@ -38,7 +38,8 @@ int wl_poll_end(struct wl_proc *p);
 /* Wait for the end, at most @timeout_ns: 0, -ETIMEDOUT, or -EINTR when a
  * signal arrived. */
 int wl_wait_end(struct wl_proc *p, uint64_t timeout_ns, struct mlab_err *e);
-/* Is the task paused right now (uninterruptible or killable sleep, "D")?
+/* Is the task paused right now by the memory controller: in D state,
+ * sleeping in the memcg OOM handling (wchan mem_cgroup_oom_synchronize ...)?
  * Fills @wchan (may be NULL) with where it sleeps. 1 yes, 0 no, -errno. */
 int wl_paused(const struct wl_proc *p, char *wchan, size_t len);
 /* Send @sig (SIGUSR1 = "stop and finish") through the pidfd. */
