@@ -54,20 +54,23 @@ static json_t *find_scenario(json_t *results, const char *name)
 	return NULL;
 }
 
-static json_t *find_expect(json_t *scn, const char *text)
+/* The @nth expectation (0-based) with this text: a scenario may check the
+ * same thing twice, before and after a step. */
+static json_t *find_expect(json_t *scn, const char *text, int nth)
 {
 	json_t *arr = json_object_get(scn, "expectations"), *x;
 	size_t i;
 
 	json_array_foreach(arr, i, x)
-		if (!strcmp(jstr(x, "text"), text))
+		if (!strcmp(jstr(x, "text"), text) && nth-- == 0)
 			return x;
 	return NULL;
 }
 
-/* An observed value that is a plain measurement ("4194304 (4M)", "12 vs 9"):
- * its leading number. Timings and texts ("p99 ...", "killed by ...") are not
- * compared: they move from run to run on the same kernel. */
+/* An observed value that is a plain measurement, "4194304 (4M)", "12" or
+ * "A vs B": its leading number. Timings, event counts and texts ("6.2 ms
+ * from ...", "271 low events", "killed by ...") are not compared: they move
+ * from run to run on the same kernel. */
 static int observed_number(const char *s, double *v, int *is_bytes)
 {
 	char *end;
@@ -75,8 +78,10 @@ static int observed_number(const char *s, double *v, int *is_bytes)
 	if (!isdigit((unsigned char)s[0]))
 		return 0;
 	*v = strtod(s, &end);
-	*is_bytes = strchr(end, '(') != NULL; /* "(4M)": a size */
-	return 1;
+	*is_bytes = *end == ' ' && end[1] == '(';
+	if (*is_bytes)
+		end = strchr(end, ')') ? strchr(end, ')') + 1 : end;
+	return !*end || !strncmp(end, " vs ", 4);
 }
 
 static int is_regression(const char *a, const char *b)
@@ -235,19 +240,26 @@ int cmd_compare(int argc, char **argv)
 			continue;
 		json_array_foreach(json_object_get(a, "expectations"), j, x) {
 			double va, vb;
-			int ba, bb;
+			int ba, bb, nth = 0;
+			json_t *p;
+			size_t q;
 			if (!observed_number(jstr(x, "observed"), &va, &ba))
 				continue;
+			json_array_foreach(json_object_get(a, "expectations"), q, p) {
+				if (q == j)
+					break;
+				nth += !strcmp(jstr(p, "text"), jstr(x, "text"));
+			}
 			for (int k = 1; k < n; k++) {
 				json_t *b = find_scenario(r[k].results, json_string_value(s)), *y;
 				double d, m;
-				if (!b || !(y = find_expect(b, jstr(x, "text"))) ||
+				if (!b || !(y = find_expect(b, jstr(x, "text"), nth)) ||
 				    !observed_number(jstr(y, "observed"), &vb, &bb))
 					continue;
 				d = va > vb ? va - vb : vb - va;
 				m = va > vb ? va : vb;
 				/* sizes must move by 256K too, counts by more than 2 */
-				if (d * 100 <= m * (double)tol || d <= (ba ? 262144 : 2))
+				if (d * 100 <= m * (double)tol || d <= (ba || bb ? 262144 : 2))
 					continue;
 				printf("  %s: %s: %s -> %c: %s\n", json_string_value(s), jstr(x, "text"),
 				       jstr(x, "observed"), 'A' + k, jstr(y, "observed"));
