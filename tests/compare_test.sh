@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Unit test for `memcg-lab compare` on the committed fixture run: a run
+# compared with itself is clean (exit 0); a copy where a passing scenario
+# fails and an observed value moved is a regression (exit 1) and says so.
+#   compare_test.sh MEMCG_LAB_BIN FIXTURE_RESULTS_DIR
+set -uo pipefail
+bin=$1
+run=$2
+tmp=$(mktemp -d /tmp/memcg-lab-compare.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$bin" compare "$run" "$run" >"$tmp/same.txt" || fail "a run differs from itself: $(cat "$tmp/same.txt")"
+grep -q "0 scenarios changed, 0 regressed, 0 values moved" "$tmp/same.txt" || fail "self-compare not clean"
+
+# the copy: the first passing scenario fails, and its first plain size doubles
+cp -r "$run" "$tmp/b"
+python3 - "$tmp/b/results.json" >"$tmp/changed" <<'PY'
+import json, re, sys
+p = sys.argv[1]
+d = json.load(open(p))
+for s in d["scenarios"]:
+    if s["verdict"] != "pass":
+        continue
+    s["verdict"] = "fail"
+    for e in s["expectations"]:
+        m = re.fullmatch(r"(\d+) \((.*)\)", e["observed"])
+        if m and int(m.group(1)) > 1 << 20:
+            e["observed"] = "%d (x)" % (2 * int(m.group(1)))
+            print(s["name"], e["text"])
+            break
+    break
+json.dump(d, open(p, "w"))
+PY
+read -r name text <"$tmp/changed"
+[[ -n $name ]] || fail "the fixture has no passing scenario with a size"
+"$bin" compare "$run" "$tmp/b" >"$tmp/diff.txt"
+rc=$?
+((rc == 1)) || fail "a regression exits $rc, not 1"
+grep -q "^$name .*<< regressed" "$tmp/diff.txt" || fail "$name not marked regressed"
+grep -qF "$name: $text" "$tmp/diff.txt" || fail "moved value of $name not listed"
+"$bin" compare "$run" >/dev/null 2>&1 && fail "one run is accepted"
+"$bin" compare "$run" "$tmp/nosuch" >/dev/null 2>&1
+(($? == 2)) || fail "a missing run is not a usage error"
+echo "compare: clean against itself, regression and moved value found"
