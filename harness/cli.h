@@ -7,6 +7,7 @@ int cmd_show(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 /* Where scenarios live: $MEMCG_LAB_SCENARIOS, the source tree this binary
  * was built from, or the installed share directory. */

@@ -27,6 +27,7 @@ static void usage(FILE *f)
 		"  show NAME                print a scenario\n"
 		"  vm --kernel K [...]      run scenarios in QEMU on another kernel, v1 or v2\n"
 		"  compare RUN_A RUN_B ...  what changed between result directories\n"
+		"  bench [--runs N]         the harness's speed against baselines\n"
 		"  workload NAME [options]  run a workload by hand (alloc, tmpfs, shm, mmap,\n"
 		"                           pagecache); with group options inside a scratch group\n"
 		"  workload --list          list the workloads\n"
@@ -407,6 +408,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "compare"))
 		return cmd_compare(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "vm"))

@@ -1,0 +1,606 @@
+/* memcg-lab bench: the harness's own speed, each figure a ratio against a
+ * baseline measured in the same invocation on the same machine, median of
+ * --runs with min and max. Figures:
+ *   alloc        the alloc workload at max rate (latency recording on) vs a
+ *                bare mmap + memset first-touch loop           target >= 0.90
+ *   record       cost of recording one step (two clock reads and a
+ *                histogram update) relative to a 1M step       target <= 2 %
+ *   read-warm    pagecache reader vs dd bs=1M, file cached     target >= 1.0
+ *   read-cold    the same after dropping the file's cache      target >= 1.0
+ *   tmpfs        tmpfs writer vs dd bs=1M into the same tmpfs  target >= 1.0
+ *   oom-verdict  OOM notification -> the harness knows the verdict (ms)
+ *                                                               target <= 5 ms
+ *   kill-exit    SIGKILL of a 64M child -> its exit seen (ms)
+ *   latency      p50/p99/max per 1M step: unlimited, reclaiming clean cache,
+ *                reclaiming dirty cache, swapping, above memory.high (v2)
+ *   suite        wall time of the whole default suite (--runs 1 of it)
+ * A table on stdout, bench.json in RESULTS/<run-id>/. Nothing here passes
+ * or fails: the targets are printed beside the figures. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cg.h"
+#include "cli.h"
+#include "ev.h"
+#include "run.h"
+#include "wl.h"
+#include "wl_proc.h"
+
+#define MAX_RUNS 50
+#define SEC 1000000000ULL
+
+struct figure {
+	char name[64];
+	const char *unit, *target;
+	double v[MAX_RUNS];
+	int n;
+	char note[128];
+};
+
+static struct figure figs[32];
+static int nfigs;
+
+static struct figure *fig(const char *name, const char *unit, const char *target)
+{
+	for (int i = 0; i < nfigs; i++)
+		if (!strcmp(figs[i].name, name))
+			return &figs[i];
+	if (nfigs == (int)(sizeof(figs) / sizeof(figs[0])))
+		return &figs[nfigs - 1]; /* never: there are fewer figures than room */
+	figs[nfigs] = (struct figure){ .unit = unit, .target = target };
+	snprintf(figs[nfigs].name, sizeof(figs[nfigs].name), "%s", name);
+	return &figs[nfigs++];
+}
+
+static void add(struct figure *f, double v)
+{
+	if (f->n < MAX_RUNS && !isnan(v))
+		f->v[f->n++] = v;
+}
+
+static int dcmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double median(struct figure *f)
+{
+	double s[MAX_RUNS];
+	memcpy(s, f->v, sizeof(double) * (size_t)f->n);
+	qsort(s, (size_t)f->n, sizeof(double), dcmp);
+	return f->n % 2 ? s[f->n / 2] : (s[f->n / 2 - 1] + s[f->n / 2]) / 2;
+}
+
+static double vmin(const struct figure *f)
+{
+	double m = f->v[0];
+	for (int i = 1; i < f->n; i++)
+		m = f->v[i] < m ? f->v[i] : m;
+	return m;
+}
+
+static double vmax(const struct figure *f)
+{
+	double m = f->v[0];
+	for (int i = 1; i < f->n; i++)
+		m = f->v[i] > m ? f->v[i] : m;
+	return m;
+}
+
+/* --- helpers --------------------------------------------------------------- */
+
+/* Run a workload in @g to its end; returns its bytes per second over the
+ * sum of its steps (the workload's own pacing excluded), or NAN. */
+static double run_wl(const char *name, const char *const *opts, const struct cg *g,
+		     struct lat_hist *lat, uint64_t *rate)
+{
+	const struct wl_def *d = wl_find(name);
+	struct wl_opts o;
+	struct wl_proc p;
+	struct mlab_err e;
+	double r = NAN;
+
+	wl_defaults(d, &o, &e);
+	for (int i = 0; opts[i]; i += 2)
+		if (wl_set_opt(d, &o, opts[i], opts[i + 1], &e))
+			return NAN;
+	o.quiet = true;
+	if (wl_start(&p, d, &o, g, -1, &e))
+		return NAN;
+	wl_wait_end(&p, 120 * SEC, &e);
+	if (p.end.exited && !p.end.code && p.sh->lat.sum_ns)
+		r = (double)atomic_load(&p.sh->bytes) * 1e9 / (double)p.sh->lat.sum_ns;
+	if (lat)
+		*lat = p.sh->lat;
+	if (rate)
+		*rate = atomic_load(&p.sh->rate_bps);
+	wl_release(&p);
+	return r;
+}
+
+/* dd's own figure: the bytes it copied over its elapsed seconds. */
+static double run_dd(const char *in, const char *out, const char *extra, const char *count)
+{
+	char iff[PATH_MAX + 8], off[PATH_MAX + 8], cnt[64], buf[2048];
+	char *argv[8] = { "dd", iff, off, "bs=1M", NULL, NULL, NULL, NULL };
+	int pfd[2], status, i = 4;
+	double bytes = 0, secs = 0;
+	ssize_t n, have = 0;
+	pid_t pid;
+
+	snprintf(iff, sizeof(iff), "if=%s", in);
+	snprintf(off, sizeof(off), "of=%s", out);
+	if (count) {
+		snprintf(cnt, sizeof(cnt), "count=%s", count);
+		argv[i++] = cnt;
+	}
+	if (extra)
+		argv[i++] = (char *)extra;
+	if (pipe(pfd))
+		return NAN;
+	pid = fork();
+	if (!pid) {
+		dup2(pfd[1], 2);
+		close(pfd[0]);
+		execvp("dd", argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while ((n = read(pfd[0], buf + have, sizeof(buf) - 1 - (size_t)have)) > 0)
+		have += n;
+	buf[have] = 0;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	/* "268435456 bytes (268 MB, 256 MiB) copied, 0.0244 s, 11.0 GB/s" */
+	for (char *l = buf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		char *c = strstr(l, " copied, ");
+		if (c && sscanf(l, "%lf", &bytes) == 1)
+			secs = strtod(c + 9, NULL);
+	}
+	return secs > 0 ? bytes / secs : NAN;
+}
+
+static void drop_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+	}
+}
+
+/* --- the figures --------------------------------------------------------------- */
+
+/* The baseline: a bare first-touch loop, 1M at a time, as fast as it goes. */
+static double bare_touch(uint64_t size)
+{
+	uint64_t t0 = now_ns();
+	for (uint64_t done = 0; done < size; done += MIB) {
+		char *p = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NAN;
+		madvise(p, MIB, MADV_NOHUGEPAGE);
+		memset(p, 0x5a, MIB);
+	}
+	return (double)size * 1e9 / (double)(now_ns() - t0);
+}
+
+static double bare_touch_child(const struct cg *g, uint64_t size)
+{
+	double *r = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	double v = NAN;
+	int status;
+	pid_t pid;
+
+	if (r == MAP_FAILED)
+		return NAN;
+	*r = NAN;
+	pid = fork();
+	if (!pid) {
+		struct mlab_err e;
+		if (cg_attach(g, getpid(), &e))
+			_exit(1);
+		*r = bare_touch(size);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	v = *r;
+	munmap(r, 4096);
+	return v;
+}
+
+static void bench_alloc(struct run *r)
+{
+	static const char *const opts[] = { "size", "256M", "step", "1M", "rate", "max", NULL };
+	struct cg g;
+	struct mlab_err e;
+	struct lat_hist h;
+	double a, b;
+	uint64_t t0, reps = 2000000;
+
+	if (run_group(r, "alloc", &g, &e))
+		return;
+	/* side by side, the same group, the same size */
+	b = bare_touch_child(&g, 256 * MIB);
+	a = run_wl("alloc", opts, &g, &h, NULL);
+	add(fig("alloc", "ratio", ">= 0.90"), a / b);
+	snprintf(fig("alloc", "", "")->note, 128, "%.0f vs %.0f MB/s", a / 1e6, b / 1e6);
+
+	/* what recording a step costs, against the median 1M step */
+	lat_init(&h);
+	t0 = now_ns();
+	for (uint64_t i = 0; i < reps; i++) {
+		uint64_t s = now_ns();
+		lat_record(&h, now_ns() - s);
+	}
+	{
+		double per = (double)(now_ns() - t0) / (double)reps;
+		double step = (double)MIB * 1e9 / a;
+		add(fig("record", "%", "<= 2"), 100.0 * per / step);
+		snprintf(fig("record", "", "")->note, 128, "%.0f ns per step of %.0f us", per,
+			 step / 1e3);
+	}
+	cg_destroy(&g, &e);
+}
+
+static void bench_read(struct run *r)
+{
+	static char file[PATH_MAX];
+	const char *opts[] = { "file", file, "passes", "3", NULL, NULL, NULL };
+	struct cg g;
+	struct mlab_err e;
+	int created;
+	uint64_t rate;
+	double dd;
+
+	if (!file[0] && (run_scratch_file(r, "bench-read", file, sizeof(file), &e) ||
+			 wl_pagecache_prepare(file, 256 * MIB, &created, &e)))
+		return;
+	if (run_group(r, "read", &g, &e))
+		return;
+	/* warm: one run caches it (the group has no limit), the next is measured */
+	run_wl("pagecache", opts, &g, NULL, &rate);
+	run_wl("pagecache", opts, &g, NULL, &rate);
+	dd = run_dd(file, "/dev/null", NULL, NULL);
+	add(fig("read-warm", "ratio", ">= 1.0"), (double)rate / dd);
+	snprintf(fig("read-warm", "", "")->note, 128, "%.0f vs %.0f MB/s", (double)rate / 1e6,
+		 dd / 1e6);
+	/* cold: the reader drops the file before each pass; dd after a drop */
+	opts[4] = "drop";
+	opts[5] = "yes";
+	run_wl("pagecache", opts, &g, NULL, &rate);
+	drop_file(file);
+	dd = run_dd(file, "/dev/null", NULL, NULL);
+	add(fig("read-cold", "ratio", ">= 1.0"), (double)rate / dd);
+	snprintf(fig("read-cold", "", "")->note, 128, "%.0f vs %.0f MB/s", (double)rate / 1e6,
+		 dd / 1e6);
+	cg_destroy(&g, &e);
+}
+
+static void bench_tmpfs(struct run *r)
+{
+	char dir[PATH_MAX], f1[PATH_MAX + 8], f2[PATH_MAX + 8];
+	const char *opts[] = { "file", f1, "size", "256M", "remove", "yes", NULL };
+	struct cg g;
+	struct mlab_err e;
+	uint64_t rate;
+	double dd;
+
+	if (run_tmpfs(r, 600 * MIB, dir, sizeof(dir), &e) || run_group(r, "tmpfs", &g, &e))
+		return;
+	snprintf(f1, sizeof(f1), "%s/w", dir);
+	snprintf(f2, sizeof(f2), "%s/dd", dir);
+	run_wl("tmpfs", opts, &g, NULL, &rate);
+	dd = run_dd("/dev/zero", f2, NULL, "256");
+	unlink(f2);
+	add(fig("tmpfs", "ratio", ">= 1.0"), (double)rate / dd);
+	snprintf(fig("tmpfs", "", "")->note, 128, "%.0f vs %.0f MB/s", (double)rate / 1e6,
+		 dd / 1e6);
+	cg_destroy(&g, &e);
+	umount2(dir, MNT_DETACH);
+	rmdir(dir);
+}
+
+/* OOM notification -> verdict, and SIGKILL -> exit of a 64M child. */
+static void bench_oom(struct run *r)
+{
+	static const char *const killme[] = { "size", "64M", "rate", "max", "hold", "yes", NULL };
+	const char *const oomer[] = { "rate", "max", NULL };
+	struct cg g;
+	struct ev_set ev;
+	struct ev_hit hit;
+	struct mlab_err e;
+	struct wl_proc p;
+	struct wl_opts o;
+	struct pollfd pfd[EV_MAX_WATCHES + 1];
+	uint64_t t_ev = 0;
+	int n;
+
+	/* small, so that the victim's teardown (about 0.1 ms a MiB) weighs little */
+	if (run_group(r, "oom", &g, &e) || cg_set(&g, "limit", "16M", &e))
+		return;
+	cg_set(&g, g.root->ver == CG_V1 ? "swappiness" : "swap_limit", "0", &e);
+	ev_init(&ev);
+	if (ev_watch_oom(&ev, &g, 0, &e))
+		return;
+	wl_defaults(&wl_alloc, &o, &e);
+	for (int i = 0; oomer[i]; i += 2)
+		wl_set_opt(&wl_alloc, &o, oomer[i], oomer[i + 1], &e);
+	o.quiet = true;
+	if (wl_start(&p, &wl_alloc, &o, &g, -1, &e))
+		goto out;
+	while (!wl_poll_end(&p)) {
+		n = ev_pollfds(&ev, pfd);
+		pfd[n] = (struct pollfd){ .fd = p.pidfd, .events = POLLIN };
+		poll(pfd, (nfds_t)n + 1, 1000);
+		if (!t_ev && ev_dispatch(&ev, pfd, n, &hit, 1) > 0)
+			t_ev = now_ns();
+	}
+	if (t_ev && !p.end.exited) {
+		add(fig("oom-verdict", "ms", "<= 5"), (double)(p.end.at_ns - t_ev) / 1e6);
+		snprintf(fig("oom-verdict", "", "")->note, 128,
+			 "16M group: kill and teardown of the victim included");
+	}
+	wl_release(&p);
+
+	/* the same teardown the OOM killer causes, started by us */
+	cg_set(&g, "limit", "max", &e);
+	wl_defaults(&wl_alloc, &o, &e);
+	for (int i = 0; killme[i]; i += 2)
+		wl_set_opt(&wl_alloc, &o, killme[i], killme[i + 1], &e);
+	o.quiet = true;
+	if (!wl_start(&p, &wl_alloc, &o, &g, -1, &e)) {
+		uint64_t t;
+		while (atomic_load(&p.sh->phase) != WL_HOLDING && !wl_poll_end(&p))
+			sleep_ns(1000000);
+		t = now_ns();
+		wl_signal(&p, SIGKILL);
+		wl_wait_end(&p, 10 * SEC, &e);
+		add(fig("kill-exit", "ms", ""), (double)(p.end.at_ns - t) / 1e6);
+		wl_release(&p);
+	}
+out:
+	ev_close(&ev);
+	cg_destroy(&g, &e);
+}
+
+static void lat_figs(const char *what, const struct lat_hist *h)
+{
+	char n[64];
+
+	if (!h->count)
+		return;
+	snprintf(n, sizeof(n), "lat-%s-p50", what);
+	add(fig(n, "us", ""), (double)lat_percentile(h, 50) / 1e3);
+	snprintf(n, sizeof(n), "lat-%s-p99", what);
+	add(fig(n, "us", ""), (double)lat_percentile(h, 99) / 1e3);
+	snprintf(n, sizeof(n), "lat-%s-max", what);
+	add(fig(n, "us", ""), (double)h->max_ns / 1e3);
+}
+
+/* Allocation latency per 1M step in five kinds of group. */
+static void bench_latency(struct run *r)
+{
+	static const char *const alloc64[] = { "size", "64M", "step", "1M", "rate", "max", NULL };
+	static char file[PATH_MAX];
+	const char *reader[] = { "file", file, NULL };
+	const char *writer[] = { "file", file, "write", "yes", "size", "256M", "rate", "128M", NULL };
+	struct cg g;
+	struct mlab_err e;
+	struct lat_hist h;
+	int created;
+
+	if (!run_group(r, "lat-free", &g, &e)) {
+		run_wl("alloc", alloc64, &g, &h, NULL);
+		lat_figs("unlimited", &h);
+		cg_destroy(&g, &e);
+	}
+	if (!file[0] && (run_scratch_file(r, "bench-lat", file, sizeof(file), &e) ||
+			 wl_pagecache_prepare(file, 256 * MIB, &created, &e)))
+		return;
+	/* clean cache: the group is full of it when the allocator starts */
+	if (!run_group(r, "lat-clean", &g, &e) && !cg_set(&g, "limit", "96M", &e)) {
+		cg_set(&g, g.root->ver == CG_V1 ? "swappiness" : "swap_limit", "0", &e);
+		run_wl("pagecache", reader, &g, NULL, NULL);
+		run_wl("alloc", alloc64, &g, &h, NULL);
+		lat_figs("clean-cache", &h);
+		cg_destroy(&g, &e);
+	}
+	/* dirty cache: a writer keeps dirtying while the allocator runs */
+	if (!run_group(r, "lat-dirty", &g, &e) && !cg_set(&g, "limit", "96M", &e)) {
+		const struct wl_def *d = &wl_pagecache;
+		struct wl_opts o;
+		struct wl_proc w;
+		cg_set(&g, g.root->ver == CG_V1 ? "swappiness" : "swap_limit", "0", &e);
+		wl_defaults(d, &o, &e);
+		for (int i = 0; writer[i]; i += 2)
+			wl_set_opt(d, &o, writer[i], writer[i + 1], &e);
+		o.quiet = true;
+		if (!wl_start(&w, d, &o, &g, -1, &e)) {
+			while (atomic_load(&w.sh->bytes) < 64 * MIB && !wl_poll_end(&w))
+				sleep_ns(1000000);
+			run_wl("alloc", alloc64, &g, &h, NULL);
+			lat_figs("dirty-cache", &h);
+			wl_signal(&w, SIGUSR1);
+			wl_wait_end(&w, 60 * SEC, &e);
+			wl_release(&w);
+		}
+		cg_destroy(&g, &e);
+	}
+	/* swapping: 128M through a 32M limit */
+	if (!run_group(r, "lat-swap", &g, &e) && !cg_set(&g, "limit", "32M", &e)) {
+		static const char *const a128[] = { "size", "128M", "step", "1M", "rate", "max",
+						    NULL };
+		uint64_t sw = 0;
+		meminfo_get(NULL, "SwapFree", &sw);
+		if (sw >= 160 * MIB) {
+			run_wl("alloc", a128, &g, &h, NULL);
+			lat_figs("swapping", &h);
+		}
+		cg_destroy(&g, &e);
+	}
+	/* v2: above memory.high */
+	if (r->root.ver == CG_V2 && !run_group(r, "lat-high", &g, &e) &&
+	    !cg_set(&g, "high", "32M", &e)) {
+		run_wl("alloc", alloc64, &g, &h, NULL);
+		lat_figs("above-high", &h);
+		cg_destroy(&g, &e);
+	}
+}
+
+static void bench_suite(void)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *argv[] = { self, "run", "--format", "ktap", "--results", "/tmp/memcg-lab-bench-suite",
+			 "--swap", "auto", NULL };
+	uint64_t t0;
+	int status;
+	pid_t pid;
+
+	if (n <= 0)
+		return;
+	self[n] = 0;
+	t0 = now_ns();
+	pid = fork();
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(self, argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	add(fig("suite", "s", "< 60"), (double)(now_ns() - t0) / 1e9);
+	{
+		char *rm[] = { "rm", "-rf", "/tmp/memcg-lab-bench-suite", NULL };
+		pid = fork();
+		if (!pid) {
+			execvp("rm", rm);
+			_exit(127);
+		}
+		waitpid(pid, &status, 0);
+	}
+}
+
+/* --- output ---------------------------------------------------------------------- */
+
+static int write_json(const char *dir, const char *run_id, int runs)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	struct utsname u;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, run_id);
+	if (mkdir_p(path))
+		return -errno;
+	snprintf(tmp, sizeof(tmp), "%s/bench.json.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	uname(&u);
+	fprintf(f, "{\n  \"run_id\": \"%s\",\n  \"kernel\": \"%s\",\n  \"runs\": %d,\n  \"figures\": [",
+		run_id, u.release, runs);
+	for (int i = 0; i < nfigs; i++) {
+		struct figure *x = &figs[i];
+		if (!x->n)
+			continue;
+		fprintf(f, "%s\n    {\"name\": \"%s\", \"unit\": \"%s\", \"target\": \"%s\", "
+			   "\"median\": %.6g, \"min\": %.6g, \"max\": %.6g, \"n\": %d, \"note\": \"%s\", "
+			   "\"values\": [",
+			i ? "," : "", x->name, x->unit, x->target, median(x), vmin(x), vmax(x), x->n,
+			x->note);
+		for (int k = 0; k < x->n; k++)
+			fprintf(f, "%s%.6g", k ? ", " : "", x->v[k]);
+		fprintf(f, "]}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	if (fclose(f))
+		return -errno;
+	snprintf(path, sizeof(path), "%s/%s/bench.json", dir, run_id);
+	return rename(tmp, path) ? -errno : 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	const char *results = "results";
+	uint64_t runs = 5;
+	int suite = 1;
+	struct run r = { .st.fd = -1 };
+	struct mlab_err e;
+	char run_id[RUN_ID_LEN];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: memcg-lab bench [--runs N] [--results DIR] [--no-suite]\n\n"
+			       "Measure the harness against baselines taken in the same run: median\n"
+			       "of N runs (default 5) with min and max; a table on stdout and\n"
+			       "DIR/<run-id>/bench.json. --no-suite leaves out the suite's wall time.\n");
+			return 0;
+		}
+		if (!strcmp(argv[i], "--no-suite")) {
+			suite = 0;
+		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
+			if (parse_uint(argv[++i], MAX_RUNS, &runs, &e) || !runs) {
+				fprintf(stderr, "memcg-lab bench: --runs: 1 to %d\n", MAX_RUNS);
+				return EXIT_USAGE;
+			}
+		} else if (!strcmp(argv[i], "--results") && i + 1 < argc) {
+			results = argv[++i];
+		} else {
+			fprintf(stderr, "memcg-lab bench: unknown argument '%s' (see --help)\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (run_begin(&r, &e)) {
+		fprintf(stderr, "memcg-lab bench: %s\n", e.msg);
+		return EXIT_SKIP;
+	}
+	snprintf(run_id, sizeof(run_id), "%s", r.st.run_id);
+	if (run_swap(&r, SWAP_AUTO, 0, 256 * MIB, &e))
+		fprintf(stderr, "memcg-lab bench: no swap (%s): the swapping figure is left out\n",
+			e.msg);
+	for (uint64_t k = 0; k < runs && !run_interrupted; k++) {
+		fprintf(stderr, "\rmemcg-lab bench: run %llu of %llu", (unsigned long long)k + 1,
+			(unsigned long long)runs);
+		bench_alloc(&r);
+		bench_read(&r);
+		bench_tmpfs(&r);
+		bench_oom(&r);
+		bench_latency(&r);
+	}
+	fprintf(stderr, "\n");
+	if (run_end(&r, &e))
+		fprintf(stderr, "memcg-lab bench: %s\n", e.msg);
+	if (suite && !run_interrupted)
+		for (uint64_t k = 0; k < runs; k++)
+			bench_suite();
+
+	printf("%-26s %12s %12s %12s  %-6s %-8s %s\n", "figure", "median", "min", "max", "unit",
+	       "target", "(per run)");
+	for (int i = 0; i < nfigs; i++) {
+		struct figure *x = &figs[i];
+		if (!x->n)
+			continue;
+		printf("%-26s %12.3f %12.3f %12.3f  %-6s %-8s %s\n", x->name, median(x), vmin(x),
+		       vmax(x), x->unit, x->target, x->note);
+	}
+	if (write_json(results, run_id, (int)runs))
+		fprintf(stderr, "memcg-lab bench: cannot write %s/%s/bench.json\n", results, run_id);
+	else
+		fprintf(stderr, "results: %s/%s/bench.json\n", results, run_id);
+	return 0;
+}
