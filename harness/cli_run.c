@@ -356,6 +356,21 @@ int cmd_run(int argc, char **argv)
 			fflush(stdout);
 			failed |= s->verdict == RES_FAIL || s->verdict == RES_ERROR;
 		}
+	if (repeat > 1) {
+		/* per scenario: how many runs gave which verdict; flaky if several */
+		static struct res_stability st[MAX_SCN];
+		int ns = res_stability(&rr, st, MAX_SCN), flaky = 0;
+		const char *pre = !strcmp(format, "ktap") ? "# " : "";
+		printf("%sverdicts over %llu runs:\n", pre, (unsigned long long)repeat);
+		for (int k = 0; k < ns; k++) {
+			printf("%s  %-30s %3d pass %3d fail %3d skip %3d error%s\n", pre, st[k].name,
+			       st[k].verdicts[RES_PASS], st[k].verdicts[RES_FAIL],
+			       st[k].verdicts[RES_SKIP], st[k].verdicts[RES_ERROR],
+			       st[k].flaky ? "  FLAKY" : "");
+			flaky += st[k].flaky;
+		}
+		printf("%s%d flaky scenario%s\n", pre, flaky, flaky == 1 ? "" : "s");
+	}
 	if (!strcmp(format, "ktap")) {
 		res_ktap_end(stdout, &rr);
 	} else {

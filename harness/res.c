@@ -112,6 +112,37 @@ struct res_workload *res_add_workload(struct res_scenario *s)
 	return w;
 }
 
+int res_stability(struct res_run *r, struct res_stability *out, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->nscenarios; i++) {
+		struct res_scenario *s = &r->scenarios[i];
+		int k;
+		for (k = 0; k < n && strcmp(out[k].name, s->name); k++)
+			;
+		if (k == n) {
+			if (n == max)
+				continue;
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].name, sizeof(out[n].name), "%s", s->name);
+			n++;
+		}
+		out[k].runs++;
+		out[k].verdicts[s->verdict]++;
+	}
+	for (int k = 0; k < n; k++) {
+		int kinds = 0;
+		for (int v = 0; v < 4; v++)
+			kinds += out[k].verdicts[v] > 0;
+		out[k].flaky = kinds > 1;
+		for (int i = 0; i < r->nscenarios; i++)
+			if (!strcmp(r->scenarios[i].name, out[k].name))
+				r->scenarios[i].flaky = out[k].flaky;
+	}
+	return n;
+}
+
 /* Frees the arrays and empties the run; the meta data stays, and a second
  * call is harmless. */
 void res_free(struct res_run *r)

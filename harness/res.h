@@ -80,6 +80,7 @@ struct res_scenario {
 	struct lat_hist lat; /* all workloads' steps merged */
 	struct res_workload *workloads;
 	int nworkloads, cap_workloads;
+	int flaky; /* repeated (--repeat) with more than one verdict */
 };
 
 struct res_meta {
@@ -111,6 +112,16 @@ int res_add_kmsg(struct res_scenario *s, const char *line);
 struct res_sample *res_add_sample(struct res_scenario *s);
 struct res_workload *res_add_workload(struct res_scenario *s);
 void res_free(struct res_run *r);
+
+/* Verdict stability over repetitions: for each scenario name, how many of
+ * its runs gave each verdict; marks the scenarios whose verdict changed as
+ * flaky (also in each res_scenario). Returns how many names it filled. */
+struct res_stability {
+	char name[64];
+	int runs, verdicts[4]; /* indexed by enum res_verdict */
+	int flaky;
+};
+int res_stability(struct res_run *r, struct res_stability *out, int max);
 
 /* KTAP (https://docs.kernel.org/dev-tools/ktap.html) on @f: the header,
  * one test per scenario with one subtest per expectation (observed value

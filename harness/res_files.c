@@ -316,6 +316,7 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 	put(o, "variant", jstr_or_null(FLD(s->variant)), bad);
 	put(o, "variant_doc", jstr_or_null(FLD(s->variant_doc)), bad);
 	put(o, "duration_s", jreal(s->duration_s, 3), bad);
+	put(o, "flaky", json_boolean(s->flaky), bad);
 
 	a = json_array();
 	for (int k = 0; k < s->nexpects; k++) {
@@ -413,6 +414,23 @@ static int write_results(FILE *f, const struct res_run *r, int unused)
 	put(sum, "skipped", json_integer(c.skipped), &bad);
 	put(sum, "total", json_integer(r->nscenarios), &bad);
 	put(o, "summary", sum, &bad);
+	{
+		/* with --repeat: how many runs gave each verdict, per scenario */
+		struct res_stability st[256];
+		int n = res_stability((struct res_run *)r, st, 256);
+		json_t *sa = json_array();
+		for (int k = 0; k < n; k++) {
+			json_t *x = json_object();
+			put(x, "name", jstr(FLD(st[k].name)), &bad);
+			put(x, "runs", json_integer(st[k].runs), &bad);
+			for (int v = 0; v < 4; v++)
+				put(x, res_verdict_name((enum res_verdict)v),
+				    json_integer(st[k].verdicts[v]), &bad);
+			put(x, "flaky", json_boolean(st[k].flaky), &bad);
+			append(sa, x, &bad);
+		}
+		put(o, "stability", sa, &bad);
+	}
 	for (int i = 0; i < r->nscenarios; i++)
 		append(a, scenario_json(r, i, &bad), &bad);
 	put(o, "scenarios", a, &bad);

@@ -635,6 +635,42 @@ START_TEST(unwritable)
 }
 END_TEST
 
+/* --repeat: a name whose runs disagree is flaky, one that agrees is not */
+START_TEST(stability_marks_flaky)
+{
+	static const struct {
+		const char *name;
+		enum res_verdict v;
+	} runs[] = { { "steady", RES_PASS }, { "flips", RES_PASS }, { "steady", RES_PASS },
+		     { "flips", RES_FAIL },  { "skips", RES_SKIP }, { "flips", RES_PASS } };
+	struct res_run r = { 0 };
+	struct res_stability st[8];
+	int n;
+
+	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		struct res_scenario *s = res_add_scenario(&r);
+		ck_assert_ptr_nonnull(s);
+		snprintf(s->name, sizeof(s->name), "%s", runs[i].name);
+		s->verdict = runs[i].v;
+	}
+	n = res_stability(&r, st, 8);
+	ck_assert_int_eq(n, 3);
+	ck_assert_str_eq(st[0].name, "steady");
+	ck_assert_int_eq(st[0].runs, 2);
+	ck_assert_int_eq(st[0].verdicts[RES_PASS], 2);
+	ck_assert(!st[0].flaky);
+	ck_assert_str_eq(st[1].name, "flips");
+	ck_assert_int_eq(st[1].verdicts[RES_PASS], 2);
+	ck_assert_int_eq(st[1].verdicts[RES_FAIL], 1);
+	ck_assert(st[1].flaky);
+	ck_assert(!st[2].flaky);
+	/* every run of a flaky name carries the mark */
+	ck_assert(r.scenarios[1].flaky && r.scenarios[3].flaky && r.scenarios[5].flaky);
+	ck_assert(!r.scenarios[0].flaky && !r.scenarios[4].flaky);
+	res_free(&r);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("res");
@@ -655,6 +691,7 @@ int main(void)
 	tcase_add_test(tc, timeline_csv);
 	tcase_add_test(tc, repeat_suffix);
 	tcase_add_test(tc, unwritable);
+	tcase_add_test(tc, stability_marks_flaky);
 	suite_add_tcase(s, tc);
 
 	sr = srunner_create(s);
