@@ -41,6 +41,21 @@ static __attribute__((noinline)) void prefault_stack(void)
 		pad[i] = 0;
 }
 
+static void close_fds_except(int keep)
+{
+	if (keep < 0) {
+		if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+			return;
+	} else if (syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U) == 0 &&
+		   syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0) {
+		return;
+	}
+	/* kernels before 5.9: one by one */
+	for (int fd = 3; fd < 4096; fd++)
+		if (fd != keep)
+			close(fd);
+}
+
 /* In the child, before anything of the workload runs. */
 static void child_setup(void)
 {
@@ -119,6 +134,10 @@ int wl_start(struct wl_proc *p, const struct wl_def *d, const struct wl_opts *o,
 		goto fail;
 	}
 	if (p->pid == 0) {
+		/* The workload inherits none of the harness's descriptors: above
+		 * all not the locked state file, which would keep a dead
+		 * harness's run "alive" for as long as a child lingers. */
+		close_fds_except(go[0]);
 		child_setup();
 		if (getppid() != parent)
 			_exit(127);
