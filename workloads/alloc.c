@@ -52,7 +52,7 @@ static int alloc_run(const struct wl_opts *o, struct wl_ctx *c)
 	atomic_store(&c->sh->phase, WL_RUNNING);
 	while (!o->size || done < o->size) {
 		size_t step = o->size && o->size - done < o->step ? o->size - done : o->step;
-		uint64_t t1, t2;
+		uint64_t t1;
 		char *p;
 
 		t1 = now_ns();
@@ -63,16 +63,13 @@ static int alloc_run(const struct wl_opts *o, struct wl_ctx *c)
 		if (!o->thp)
 			no_huge_pages(p, step);
 		wl_touch(p, step);
-		t2 = now_ns();
-		lat_record(&c->sh->lat, t2 - t1);
 		done += step;
-		atomic_store(&c->sh->bytes, done);
-		atomic_fetch_add(&c->sh->steps, 1);
+		wl_step_record(c, t1, done);
 		if (done / MIB > said_mb) {
 			said_mb = done / MIB;
 			wl_say(c, "%lluM memory allocated", (unsigned long long)said_mb);
 		}
-		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+		if (wl_step_pace(c, o, t0, done))
 			break;
 	}
 	if (o->hold && !c->stop)

@@ -67,11 +67,8 @@ static int mmap_run(const struct wl_opts *o, struct wl_ctx *c)
 		uint64_t step = o->size - done < o->step ? o->size - done : o->step;
 		uint64_t t1 = now_ns();
 		wl_touch(p + done, step);
-		lat_record(&c->sh->lat, now_ns() - t1);
 		done += step;
-		atomic_store(&c->sh->bytes, done);
-		atomic_fetch_add(&c->sh->steps, 1);
-		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+		if (wl_step_done(c, o, t0, t1, done))
 			break;
 	}
 	wl_say(c, "touched %llu bytes of MAP_SHARED %s", (unsigned long long)done,

@@ -127,11 +127,8 @@ static int pagecache_write(const struct wl_opts *o, struct wl_ctx *c)
 			return wl_fail(c, err, "write %s after %llu bytes: %s", o->path,
 				       (unsigned long long)done, strerror(err));
 		}
-		lat_record(&c->sh->lat, now_ns() - t1);
 		done += (uint64_t)w;
-		atomic_store(&c->sh->bytes, done);
-		atomic_fetch_add(&c->sh->steps, 1);
-		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+		if (wl_step_done(c, o, t0, t1, done))
 			break;
 	}
 	close(fd);
@@ -191,11 +188,8 @@ static int pagecache_run(const struct wl_opts *o, struct wl_ctx *c)
 					       (unsigned long long)done, strerror(errno));
 			if (!n)
 				break;
-			lat_record(&c->sh->lat, now_ns() - t1);
 			done += (uint64_t)n;
-			atomic_store(&c->sh->bytes, done);
-			atomic_fetch_add(&c->sh->steps, 1);
-			if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+			if (wl_step_done(c, o, t0, t1, done))
 				break;
 		}
 		total_ns += now_ns() - tp;

@@ -97,11 +97,8 @@ static int write_many(const struct wl_opts *o, struct wl_ctx *c, const char *pat
 				      (unsigned long long)done, strerror(-ret));
 			break;
 		}
-		lat_record(&c->sh->lat, now_ns() - t1);
 		done += n;
-		atomic_store(&c->sh->bytes, done);
-		atomic_fetch_add(&c->sh->steps, 1);
-		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+		if (wl_step_done(c, o, t0, t1, done))
 			break;
 	}
 	if (!ret && o->hold && !c->stop) {
@@ -141,11 +138,8 @@ static int write_one(const struct wl_opts *o, struct wl_ctx *c, const char *path
 				      (unsigned long long)atomic_load(&c->sh->bytes), strerror(-ret));
 			break;
 		}
-		lat_record(&c->sh->lat, now_ns() - t1);
 		done += step;
-		atomic_store(&c->sh->bytes, done);
-		atomic_fetch_add(&c->sh->steps, 1);
-		if (o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c))
+		if (wl_step_done(c, o, t0, t1, done))
 			break;
 	}
 	close(fd);

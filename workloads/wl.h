@@ -120,6 +120,15 @@ void wl_say(struct wl_ctx *c, const char *fmt, ...) __attribute__((format(printf
 int wl_fail(struct wl_ctx *c, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Touch every page of [p, p+len) with a non-zero byte pattern. */
 void wl_touch(void *p, size_t len);
+/* A step that began at @t_step is done and @done bytes are: record its
+ * latency and the progress. */
+void wl_step_record(struct wl_ctx *c, uint64_t t_step, uint64_t done);
+/* Wait for the next step's turn at --rate (from @t0), or just look for a
+ * stop signal when unpaced. 1 = told to stop. */
+int wl_step_pace(struct wl_ctx *c, const struct wl_opts *o, uint64_t t0, uint64_t done);
+/* Both, for a workload with nothing to say in between. */
+int wl_step_done(struct wl_ctx *c, const struct wl_opts *o, uint64_t t0, uint64_t t_step,
+		 uint64_t done);
 /* Deadline of step @i at @rate bytes/s from @t0 (0 rate = now). */
 uint64_t wl_step_deadline(uint64_t t0, uint64_t done_bytes, uint64_t rate);
 

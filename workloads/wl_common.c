@@ -227,6 +227,25 @@ void wl_touch(void *p, size_t len)
 	memset(p, 0x5a, len);
 }
 
+void wl_step_record(struct wl_ctx *c, uint64_t t_step, uint64_t done)
+{
+	lat_record(&c->sh->lat, now_ns() - t_step);
+	atomic_store(&c->sh->bytes, done);
+	atomic_fetch_add(&c->sh->steps, 1);
+}
+
+int wl_step_pace(struct wl_ctx *c, const struct wl_opts *o, uint64_t t0, uint64_t done)
+{
+	return o->rate ? wl_pace(c, wl_step_deadline(t0, done, o->rate)) : wl_told(c);
+}
+
+int wl_step_done(struct wl_ctx *c, const struct wl_opts *o, uint64_t t0, uint64_t t_step,
+		 uint64_t done)
+{
+	wl_step_record(c, t_step, done);
+	return wl_step_pace(c, o, t0, done);
+}
+
 uint64_t wl_step_deadline(uint64_t t0, uint64_t done_bytes, uint64_t rate)
 {
 	if (!rate)
