@@ -194,8 +194,9 @@ static int unpack_deb(const char *deb, struct kernel *k)
 	const char *base = strrchr(deb, '/') ? strrchr(deb, '/') + 1 : deb;
 	char *argv[] = { "dpkg-deb", "-x", (char *)deb, tmp, NULL };
 
-	snprintf(root, sizeof(root), "%s/kernels/%.*s", cache_dir(), (int)strcspn(base, "."),
-		 base);
+	/* one directory per package file: its name without ".deb" */
+	snprintf(root, sizeof(root), "%s/kernels/%.*s", cache_dir(),
+		 (int)(strlen(base) > 4 ? strlen(base) - 4 : strlen(base)), base);
 	if (access(root, F_OK)) {
 		snprintf(tmp, sizeof(tmp), "%s.tmp", root);
 		mkdir_p(tmp);
