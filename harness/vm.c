@@ -512,6 +512,44 @@ static int decode_results(const char *serial, const char *out, char *msg, size_t
 	return 0;
 }
 
+/* A boot that brought no results still leaves a result: the console and
+ * what went wrong, in RESULTS/<time>-vm-<cgroup>-error/. */
+static void error_result(const struct vm_opts *o, const char *cgroup, const char *console,
+			 const char *msg, int timed_out, double wall_s)
+{
+	char dir[PATH_MAX], f[PATH_MAX + 32];
+	time_t t = time(NULL);
+	struct tm tm;
+	FILE *j;
+
+	localtime_r(&t, &tm);
+	snprintf(dir, sizeof(dir), "%s/%04d%02d%02d-%02d%02d%02d-vm-%s-error", o->results,
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 cgroup);
+	if (mkdir_p(dir))
+		return;
+	snprintf(f, sizeof(f), "%s/console.log", dir);
+	{
+		char *cp[] = { "cp", (char *)console, f, NULL };
+		run_cmd(cp, NULL, NULL, 0);
+	}
+	snprintf(f, sizeof(f), "%s/error.json", dir);
+	j = fopen(f, "w");
+	if (j) {
+		fprintf(j, "{\n  \"verdict\": \"error\",\n  \"cgroup\": \"%s\",\n  \"error\": \"",
+			cgroup);
+		for (const char *c = msg; *c; c++)
+			if (*c == '"' || *c == '\\')
+				fprintf(j, "\\%c", *c);
+			else if ((unsigned char)*c >= 0x20)
+				fputc(*c, j);
+		fprintf(j, "\",\n  \"timed_out\": %s,\n  \"wall_s\": %.3f\n}\n",
+			timed_out ? "true" : "false", wall_s);
+		fclose(j);
+	}
+	fprintf(stderr, "results: %s/ (error)\n", dir);
+}
+
 static void console_tail(const char *path, int lines)
 {
 	char cmd[PATH_MAX + 32];
@@ -591,6 +629,7 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 	snprintf(outdir, sizeof(outdir), "%s/unpacked-%s", tmpdir, cgroup);
 	if (decode_results(serial, tar, msg, sizeof(msg))) {
 		console_tail(console, 40);
+		error_result(o, cgroup, console, msg, timed_out, (double)(now_ns() - t0) / 1e9);
 		return vm_fail("%s (cgroup %s)%s", msg, cgroup,
 			       timed_out ? "; the guest overran --timeout" : "");
 	}
