@@ -7,13 +7,18 @@
 One RESULTS_DIR: a self-contained page of that run (default
 RESULTS_DIR/report.html): the machine, a summary of the verdicts, and per
 scenario its expectations, a timeline of the group counters with the events,
-the step-latency CDF of each workload and the kernel log. Plots are embedded
-as base64 PNG and also written beside the page as <page>-<scenario>-*.png.
+the step-latency CDF of each workload and the kernel log; with a
+bench.json (memcg-lab bench), the benchmark figures against their targets and
+a plot of the allocation latencies. A directory of `memcg-lab bench` alone
+(bench.json, no meta.json or results.json) gets a page of its figures. Plots
+are embedded as base64 PNG and also written beside the page as
+<page>-<scenario>-*.png (<page>-bench-alloc-latency.png for the benchmarks).
 
 Two or more RESULTS_DIRs: one comparison page (default ./compare.html): the
 runs' machines side by side, the verdict matrix, step-latency percentiles
-per workload with a Mann-Whitney U test of every run against the first, and
-the kernel-log warnings of each run.
+per workload with a Mann-Whitney U test of every run against the first, the
+kernel-log warnings of each run, and the benchmark medians side by side when
+two or more of the directories have a bench.json.
 
 Nothing is written but the page and its PNG files, in the page's directory.
 Exit status: 0 ok, 1 bad input (missing directory, unreadable or malformed
@@ -98,6 +103,30 @@ WARNING_RE = re.compile(
     r"deprecat|WARNING|will be removed|Call Trace|BUG:|Oops|"
     r"blocked for more than|soft lockup|hard LOCKUP|rcu.*stall",
     re.IGNORECASE)
+
+# bench.json: the figures' units as shown, and the allocation-latency figures
+# (lat-<kind>-<stat>) plotted as grouped bars, one colour per statistic.
+BENCH_UNIT_LABEL = {"us": "µs"}
+BENCH_LAT_RE = re.compile(r"^lat-(.+)-(p50|p99|max)$")
+BENCH_LAT_STATS = (("p50", "#c6dbef"), ("p99", "#6baed6"), ("max", "#2b7bba"))
+BENCH_LAT_KIND_LABEL = {
+    "unlimited": "unlimited",
+    "clean-cache": "reclaiming\nclean cache",
+    "dirty-cache": "reclaiming\ndirty cache",
+    "swapping": "swapping",
+    "above-high": "above\nmemory.high",
+}
+# A target: an operator and a number, perhaps followed by the unit ("<= 5 ms")
+TARGET_RE = re.compile(r"^\s*(>=|<=|==|=|>|<|≥|≤)\s*"
+                       r"([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)(?:\s+\S.*)?\s*$")
+TARGET_OPS = {
+    ">=": lambda v, t: v >= t, "≥": lambda v, t: v >= t,
+    "<=": lambda v, t: v <= t, "≤": lambda v, t: v <= t,
+    ">": lambda v, t: v > t, "<": lambda v, t: v < t,
+    "==": lambda v, t: v == t, "=": lambda v, t: v == t,
+}
+# The harness prints figures with %.6g, which writes inf and nan bare
+NONFINITE_RE = re.compile(r"(?<=[\[,:])(\s*)(-?)(inf|nan)\b", re.IGNORECASE)
 
 # Figures are laid out in inches: plot area, then a fixed strip on the right
 # for the legend, so every plot of the page has the same width and scale.
@@ -197,6 +226,57 @@ def check_results(res, path):
         check_scenario(s, path, f"scenarios[{i}]")
 
 
+def is_number(x):
+    """An int or float from JSON (not a bool)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def check_bench(bench, path):
+    """bench.json has a list of figures with the fields the report uses."""
+    expect(isinstance(bench, dict), path, "top level", "expected an object")
+    for k in ("run_id", "kernel"):
+        expect(isinstance(bench.get(k, ""), str), path, k, "expected a string")
+    expect(is_number(bench.get("runs", 0)), path, "runs", "expected a number")
+    expect(isinstance(bench.get("figures"), list), path, "figures",
+           "missing or not a list")
+    for i, f in enumerate(bench["figures"]):
+        where = f"figures[{i}]"
+        expect(isinstance(f, dict), path, where, "expected an object")
+        for k in ("name", "unit", "target"):
+            expect(isinstance(f.get(k), str), path, f"{where}.{k}",
+                   "missing or not a string")
+        for k in ("median", "min", "max"):
+            expect(is_number(f.get(k)), path, f"{where}.{k}",
+                   "missing or not a number")
+        expect(isinstance(f.get("note", ""), str), path, f"{where}.note",
+               "expected a string")
+        values = f.get("values", [])
+        expect(isinstance(values, list) and all(is_number(v) for v in values),
+               path, f"{where}.values", "expected a list of numbers")
+
+
+def load_bench(path):
+    """The checked bench.json at @path. The harness writes non-finite
+    figures as bare inf/nan, which JSON has no word for: read as such."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError as e:
+        raise ReportError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        bench = json.loads(text)
+    except json.JSONDecodeError as e:
+        fixed = NONFINITE_RE.sub(
+            lambda m: m.group(1) + ("NaN" if m.group(3).lower() == "nan"
+                                    else m.group(2) + "Infinity"), text)
+        try:
+            bench = json.loads(fixed)
+        except json.JSONDecodeError:
+            raise ReportError(f"{path}: not valid JSON: {e}") from None
+    check_bench(bench, path)
+    return bench
+
+
 def parse_int(text, path, lineno, column):
     """A CSV counter: an integer, or None for an empty field."""
     if text == "":
@@ -242,11 +322,23 @@ def load_timeline(path):
 
 
 def load_run(directory):
-    """A run: its directory, meta.json, results.json and timelines."""
+    """A run: its directory, meta.json, results.json, timelines and
+    bench.json (or None). A directory of `memcg-lab bench` alone has only
+    bench.json: then results is None and meta holds the bench's run id and
+    kernel."""
     if not os.path.isdir(directory):
         raise ReportError(f"{directory}: no such directory")
     meta_path = os.path.join(directory, "meta.json")
     res_path = os.path.join(directory, "results.json")
+    bench_path = os.path.join(directory, "bench.json")
+    bench = load_bench(bench_path) if os.path.lexists(bench_path) else None
+    if (bench is not None and not os.path.lexists(meta_path)
+            and not os.path.lexists(res_path)):
+        meta = {"run_id": bench.get("run_id")
+                or os.path.basename(os.path.normpath(directory)),
+                "kernel": bench.get("kernel") or "?"}
+        return {"dir": directory, "meta": meta, "results": None, "timelines": {},
+                "bench": bench}
     meta = load_json(meta_path)
     expect(isinstance(meta, dict), meta_path, "top level", "expected an object")
     res = load_json(res_path)
@@ -260,7 +352,7 @@ def load_run(directory):
                    f"scenario {s['name']}", f"timeline {name!r} is not a file name")
             timelines[name] = load_timeline(os.path.join(directory, name))
     return {"dir": directory, "meta": meta, "results": res,
-            "timelines": timelines}
+            "timelines": timelines, "bench": bench}
 
 
 def scenario_keys(scenarios):
@@ -314,6 +406,57 @@ def fmt_p(p):
     if p is None:
         return "–"
     return f"{p:.3g}" if p >= 0.001 else f"{p:.1e}"
+
+
+def fmt_num(v):
+    """A benchmark figure in its own unit: 3 significant digits, no
+    exponent above 1000 (37634, 983, 15.1, 0.962, 0.00771)."""
+    if v is None:
+        return "–"
+    if not math.isfinite(v):
+        return str(v)
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000:
+        return f"{v:.0f}"
+    return f"{v:.3g}" if abs(v) >= 1e-4 else f"{v:.2e}"
+
+
+def unit_label(unit):
+    """A bench.json unit as shown: µs for us."""
+    return BENCH_UNIT_LABEL.get(unit, unit)
+
+
+def parse_target(text):
+    """(operator, number) of a target such as '>= 0.90'; None for no target
+    (''); ValueError for one that is not understood."""
+    if not text.strip():
+        return None
+    m = TARGET_RE.match(text)
+    if not m:
+        raise ValueError(text)
+    return m.group(1), float(m.group(2))
+
+
+def target_status(f):
+    """'met' or 'missed' by the figure's median, None without a target,
+    '?' for a target that is not understood."""
+    try:
+        t = parse_target(f["target"])
+    except ValueError:
+        return "?"
+    if t is None:
+        return None
+    return "met" if TARGET_OPS[t[0]](f["median"], t[1]) else "missed"
+
+
+def status_html(status):
+    """met / missed as a badge, — for no target."""
+    if status is None:
+        return '<span class="meta">—</span>'
+    if status == "?":
+        return '<span class="badge skip" title="target not understood">?</span>'
+    return f'<span class="badge {"pass" if status == "met" else "fail"}">{status}</span>'
 
 
 def safe_name(name):
@@ -593,6 +736,67 @@ def latency_axes(ax):
               borderaxespad=0, labelspacing=0.8)
 
 
+def bench_latency(figures):
+    """{kind: {stat: figure}} of the lat-<kind>-<stat> figures, kinds in
+    the order the bench wrote them."""
+    kinds = {}
+    for f in figures:
+        m = BENCH_LAT_RE.match(f["name"])
+        if m:
+            kinds.setdefault(m.group(1), {})[m.group(2)] = f
+    return kinds
+
+
+def bench_latency_figure(kinds, runs):
+    """PNG of the allocation latencies: per kind a bar for each of p50, p99
+    and max at the median of the runs, whiskers from the least to the
+    largest; log scale."""
+    height = 3.8
+    fig, ax = plt.subplots(figsize=(FIG_WIDTH, height))
+    fixed_layout(fig, height)
+    width = 0.8 / len(BENCH_LAT_STATS)
+    spread = None  # an errorbar container, for the legend
+    positive = [v for st in kinds.values() for f in st.values()
+                for v in (f["min"], f["median"], f["max"]) if math.isfinite(v) and v > 0]
+    floor = min(positive) / 2 if positive else 1.0  # 0 has no place on a log axis
+    for j, (stat, colour) in enumerate(BENCH_LAT_STATS):
+        xs, med, lo, hi = [], [], [], []
+        for i, st in enumerate(kinds.values()):
+            f = st.get(stat)
+            if f is None or not math.isfinite(f["median"]):
+                continue
+            xs.append(i + (j - (len(BENCH_LAT_STATS) - 1) / 2) * width)
+            m = max(f["median"], floor)
+            med.append(m)
+            lo.append(max(m - max(f["min"], floor), 0))
+            hi.append(max(max(f["max"], floor) - m, 0))
+        ax.bar(xs, med, width * 0.92, color=colour, zorder=2)
+        if any(lo) or any(hi):
+            spread = ax.errorbar(xs, med, yerr=[lo, hi], fmt="none", ecolor="#1f2328",
+                                 elinewidth=1.1, capsize=3, zorder=3)
+    ax.set_yscale("log")
+    lo_lim, hi_lim = ax.get_ylim()
+    ax.set_ylim(floor / 1.5, hi_lim * 1.3)
+    subs = (1.0, 2.0, 5.0) if hi_lim / floor < 1e4 else (1.0,)
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: fmt_us(v)))
+    ax.yaxis.set_minor_formatter(ticker.NullFormatter())
+    ax.set_xticks(range(len(kinds)))
+    ax.set_xticklabels([BENCH_LAT_KIND_LABEL.get(k, k) for k in kinds])
+    ax.set_xlim(-0.6, len(kinds) - 0.4)
+    ax.grid(axis="x", visible=False)
+    ax.set_ylabel("per 1 MiB step (log)")
+    ax.set_title(f"allocation latency, median of {runs} run{'s' if runs != 1 else ''}",
+                 loc="left")
+    handles = [Patch(color=c, label=st) for st, c in BENCH_LAT_STATS]
+    if spread:
+        spread.set_label("least – largest\nof the runs")
+        handles.append(spread)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+              frameon=False, borderaxespad=0, labelspacing=0.8)
+    return figure_png(fig)
+
+
 # ---- the single-run page ----
 
 CSS = """
@@ -668,6 +872,9 @@ td.changed { background: #fff1c2; outline: 2px solid #d4a72c; outline-offset: -2
 tr.flag-slower td { background: #ffebe9; }
 tr.flag-faster td { background: #dafbe1; }
 .only { font-weight: 600; color: #a40e26; }
+.counts span.none { background: #eaeef2; color: #59636e; }
+table.bench td.note { color: #59636e; font-size: 13px; }
+table.bench td.name code { font-size: 13px; }
 """
 
 
@@ -679,9 +886,19 @@ def page(title, nav, body):
             f"</body></html>\n")
 
 
+def bench_fact(bench):
+    """'19 figures, 5 runs' of a bench.json."""
+    n, runs = len(bench["figures"]), bench.get("runs", "?")
+    return f"{n} figure{'s' if n != 1 else ''}, {runs} run{'s' if runs != 1 else ''}"
+
+
 def run_facts(run):
-    """[(label, text)] of a run's machine and settings, from meta.json."""
+    """[(label, text)] of a run's machine and settings, from meta.json (of
+    a bench directory alone: its run id and kernel), and its bench.json."""
     m = run["meta"]
+    if run["results"] is None:
+        return [("run", m["run_id"]), ("kernel", m["kernel"]),
+                ("bench", bench_fact(run["bench"]))]
     layout = m.get("cgroup_layout")
     cg = f"v{m.get('cgroup_version', '?')}" + (f" ({layout} layout)" if layout else "")
     swap = fmt_bytes(m.get("swap_total_bytes"))
@@ -697,7 +914,7 @@ def run_facts(run):
         ("started", (m.get("start_time") or "?").replace("T", " ").replace("Z", " UTC")),
         ("harness", f"memcg-lab {m.get('harness_version', '?')}"),
         ("repeat", m.get("repeat", 1)),
-    ]
+    ] + ([("bench", bench_fact(run["bench"]))] if run.get("bench") else [])
 
 
 def counts_line(summary):
@@ -853,6 +1070,87 @@ def scenario_section(s, key, anchor, run, plots):
     return "\n".join(parts) + "</section>"
 
 
+def bench_counts(figures):
+    """How many figures met and missed their target, and how many have
+    none, as coloured chips."""
+    st = [target_status(f) for f in figures]
+    chips = [f'<span class="pass">{st.count("met")} met</span>',
+             f'<span class="fail">{st.count("missed")} missed</span>']
+    if st.count("?"):
+        chips.append(f'<span class="skip">{st.count("?")} target not understood</span>')
+    if st.count(None):
+        chips.append(f'<span class="none">{st.count(None)} without a target</span>')
+    return f'<div class="counts">{"".join(chips)}</div>'
+
+
+def bench_table(figures):
+    """Each figure: median, range, unit, runs, target, met or not, note."""
+    rows = []
+    for f in figures:
+        status = target_status(f)
+        rows.append(
+            f'<tr data-figure="{esc(f["name"])}" data-status="{esc(status or "none")}">'
+            f'<td class="name"><code>{esc(f["name"])}</code></td>'
+            f'<td class="num"><b>{fmt_num(f["median"])}</b></td>'
+            f'<td class="num">{fmt_num(f["min"])} – {fmt_num(f["max"])}</td>'
+            f'<td>{esc(unit_label(f["unit"]))}</td>'
+            f'<td class="num">{esc(f.get("n", len(f.get("values", []))))}</td>'
+            f'<td class="num"><code>{esc(f["target"])}</code></td>'
+            f'<td>{status_html(status)}</td>'
+            f'<td class="note">{esc(f.get("note") or "")}</td></tr>')
+    return ('<table class="bench"><tr><th>figure</th><th class="num">median</th>'
+            '<th class="num">least – largest</th><th>unit</th><th class="num">runs</th>'
+            '<th class="num">target</th><th>met?</th><th>note</th></tr>'
+            + "".join(rows) + "</table>")
+
+
+def bench_section(run, plots):
+    """The benchmark figures of a bench.json against their targets, and
+    the plot of the allocation latencies."""
+    bench = run["bench"]
+    figures = bench["figures"]
+    runs = bench.get("runs", "?")
+    where = f'run <code>{esc(bench.get("run_id") or "?")}</code>'
+    if bench.get("kernel") and bench["kernel"] != run["meta"].get("kernel"):
+        where += f' on kernel {esc(bench["kernel"])}'
+    parts = [f'<section class="card" id="bench"><h2>Benchmarks</h2>'
+             f'<p class="note">memcg-lab bench {where}, {esc(runs)} run(s). Each '
+             f'figure is the median of its runs, with the least and largest. A '
+             f'<i>ratio</i> is the harness&#39;s throughput over a baseline measured '
+             f'in the same run (above 1: the harness is faster); the bench passes or '
+             f'fails nothing: <i>met?</i> tells whether the median meets '
+             f'the target.</p>']
+    if not figures:
+        parts.append('<p class="note">No figures: every measurement was left out.</p>')
+    else:
+        parts.append(bench_counts(figures) + bench_table(figures))
+    kinds = bench_latency(figures)
+    if kinds:
+        png = bench_latency_figure(kinds, runs)
+        plots.write(("bench", 1), "alloc-latency", png)
+        parts.append(
+            "<h3>Allocation latency</h3>"
+            + img_html(png, "benchmarks: allocation latency per kind")
+            + '<p class="note">p50, p99 and max of the time per 1 MiB step of an '
+              'allocating workload: with no limit, reclaiming clean or dirty page '
+              'cache at its limit, swapping, above memory.high (cgroup v2). Bars at '
+              'the median of the runs, whiskers from the least to the largest.</p>')
+    return "\n".join(parts) + "</section>"
+
+
+def bench_page(run, out):
+    """The page of a bench directory alone: the kernel and the figures."""
+    m = run["meta"]
+    facts = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in run_facts(run))
+    body = [f"<h1>memcg-lab bench {esc(m['run_id'])}</h1>",
+            f'<p class="sub">{esc(run["dir"])}</p>',
+            f'<section class="card" id="run"><h2>Machine and run</h2>'
+            f'<dl class="facts-grid">{facts}</dl></section>',
+            bench_section(run, PlotWriter(out))]
+    nav = toc([("run", "Machine and run", None), ("bench", "Benchmarks", None)])
+    return page(f"memcg-lab bench {m['run_id']}", nav, "\n".join(body))
+
+
 def skip_line(s, key, anchor):
     """A skipped scenario: one line, nothing to plot."""
     return (f'<p class="skipline" id="{anchor}" data-scenario="{esc(s["name"])}" '
@@ -871,6 +1169,8 @@ def toc(entries):
 
 def run_page(run, out):
     """The HTML of the single-run report; plots are written beside @out."""
+    if run["results"] is None:
+        return bench_page(run, out)
     res = run["results"]
     scenarios = res["scenarios"]
     keys = scenario_keys(scenarios)
@@ -884,12 +1184,15 @@ def run_page(run, out):
             f'<section class="card" id="summary"><h2>Summary</h2>'
             f'{counts_html(scenarios, res["summary"])}'
             f'{summary_table(scenarios, anchors)}</section>']
+    if run["bench"]:
+        body.append(bench_section(run, plots))
     for s, key, anchor in zip(scenarios, keys, anchors):
         if s["verdict"] == "skip":
             body.append(skip_line(s, key, anchor))
         else:
             body.append(scenario_section(s, key, anchor, run, plots))
     nav = toc([("run", "Machine and run", None), ("summary", "Summary", None)]
+              + ([("bench", "Benchmarks", None)] if run["bench"] else [])
               + [(a, key_label(k), s["verdict"]) for s, k, a in zip(scenarios, keys, anchors)])
     return page(f"memcg-lab run {run['meta'].get('run_id', '')}", nav, "\n".join(body))
 
@@ -997,14 +1300,20 @@ def run_labels(runs):
 
 
 def facts_table(runs, labels):
-    """The runs' facts side by side; a fact that differs is marked."""
+    """The runs' facts side by side; a fact that differs is marked (one
+    that a run does not have, as a bench directory alone has no meta.json,
+    is shown as – and not compared)."""
     facts = [dict(run_facts(r)) for r in runs]
+    names = []
+    for f in facts:
+        names += [n for n in f if n not in names]
     rows = []
-    for name in facts[0]:
+    for name in names:
         vals = [f.get(name) for f in facts]
-        differs = name not in ("run", "started") and len({str(v) for v in vals}) > 1
-        cells = "".join(f'<td class="{"changed" if differs else ""}">{esc(v)}</td>'
-                        for v in vals)
+        known = {str(v) for v in vals if v is not None}
+        differs = name not in ("run", "started") and len(known) > 1
+        cells = "".join(f'<td class="{"changed" if differs and v is not None else ""}">'
+                        f'{"–" if v is None else esc(v)}</td>' for v in vals)
         rows.append(f"<tr><th>{esc(name)}</th>{cells}</tr>")
     head = "".join(f"<th>{l}: {esc(os.path.normpath(r['dir']))}</th>"
                    for l, r in zip(labels, runs))
@@ -1097,7 +1406,8 @@ def latency_table(runs, labels, alpha, min_shift):
         keys += [k for k in p if k not in keys]
     shared = [k for k in keys if sum(k in p for p in pooled) >= 2]
     head1 = "".join(f'<th colspan="5" class="run">{l}</th>' for l in labels)
-    head1 += "".join(f'<th colspan="3" class="run">{l} vs A</th>' for l in labels[1:])
+    head1 += "".join(f'<th colspan="3" class="run">{l} vs {labels[0]}</th>'
+                     for l in labels[1:])
     head2 = "".join('<th class="num run">n</th><th class="num">p50</th><th class="num">p90</th>'
                     '<th class="num">p99</th><th class="num">max</th>' for _ in labels)
     head2 += "".join('<th class="num run">Δp50</th><th class="num">p</th><th>shift</th>'
@@ -1201,33 +1511,131 @@ def shift_plots(flagged, labels, plots):
     return "".join(parts)
 
 
+def bench_ratio_cell(f, base):
+    """The ratio of a figure's median to the baseline's, or –."""
+    if f is None or base is None or not base["median"]:
+        return '<td class="num run">–</td>'
+    return f'<td class="num run">{f["median"] / base["median"]:.2f}×</td>'
+
+
+def bench_compare(runs, labels):
+    """(html, differing) of the benchmark medians of the runs that have a
+    bench.json side by side with the ratio of each to the first, or None
+    with fewer than two; differing counts the figures whose met/missed is
+    not the first's."""
+    benched = [(l, {f["name"]: f for f in r["bench"]["figures"]})
+               for l, r in zip(labels, runs) if r.get("bench")]
+    if len(benched) < 2:
+        return None
+    names = []
+    for _, figs in benched:
+        names += [n for n in figs if n not in names]
+    base_label, base_figs = benched[0]
+    rows, differing = [], 0
+    for name in names:
+        any_f = next(figs[name] for _, figs in benched if name in figs)
+        base = base_figs.get(name)
+        cells, ratios, differs = [], [], False
+        for i, (l, figs) in enumerate(benched):
+            f = figs.get(name)
+            if f is None:
+                cells.append('<td class="num notrun run" colspan="2">not measured</td>')
+            else:
+                st = target_status(f)
+                ch = i > 0 and base is not None and st != target_status(base)
+                differs |= ch
+                mark = " <b>≠</b>" if ch else ""
+                cells.append(
+                    f'<td class="num run{" changed" if ch else ""}" '
+                    f'title="least {fmt_num(f["min"])}, largest {fmt_num(f["max"])}, '
+                    f'{esc(f.get("n", "?"))} run(s)">{fmt_num(f["median"])}{mark}</td>'
+                    f'<td>{status_html(st) if st else ""}</td>')
+            if i > 0:
+                ratios.append(bench_ratio_cell(f, base))
+        differing += differs
+        rows.append(f'<tr data-figure="{esc(name)}"><td class="name"><code>{esc(name)}</code></td>'
+                    f'<td>{esc(unit_label(any_f["unit"]))}</td>'
+                    f'<td class="num"><code>{esc(any_f["target"])}</code></td>'
+                    + "".join(cells) + "".join(ratios) + "</tr>")
+    head = "".join(f'<th class="run" colspan="2">{l}</th>' for l, _ in benched)
+    head += "".join(f'<th class="num run">{l} / {base_label}</th>' for l, _ in benched[1:])
+    table = (f'<div class="scroll"><table class="lat bench-cmp"><tr><th>figure</th><th>unit</th>'
+             f'<th class="num">target</th>{head}</tr>{"".join(rows)}</table></div>')
+    return table, differing
+
+
+def compare_summary(label, run):
+    """One run's line in the list under the title."""
+    parts = []
+    if run["results"] is not None:
+        parts.append(counts_line(run["results"]["summary"]))
+    if run.get("bench"):
+        parts.append(("bench: " if parts else "bench only: ") + bench_fact(run["bench"]))
+    return (f"<li><b>{label}</b> {esc(run['meta'].get('run_id', ''))}: "
+            f"{esc('; '.join(parts))}</li>")
+
+
 def compare_page(runs, alpha, min_shift, out):
     """The HTML of the comparison of @runs, the first being the baseline;
-    the plots of flagged shifts are written beside @out."""
+    the plots of flagged shifts are written beside @out. The scenario
+    sections leave out bench directories alone (the first run with results
+    is their baseline) and are left out when fewer than two runs have
+    results."""
     labels = run_labels(runs)
+    summaries = "".join(compare_summary(l, r) for l, r in zip(labels, runs))
+    scen = [(l, r) for l, r in zip(labels, runs) if r["results"] is not None]
+    alone = ""
+    if len(scen) < 2:
+        who = f"Only {scen[0][0]} has" if scen else "None has"
+        alone = (f'<p class="note">{who} scenario results (the others are '
+                 f'directories of memcg-lab bench alone): no verdicts or step '
+                 f'latencies to compare.</p>')
+    body = [f"<h1>memcg-lab: {len(runs)} runs compared</h1>",
+            f'<ul class="sub">{summaries}</ul>',
+            f'<section class="card" id="runs"><h2>Runs</h2>{facts_table(runs, labels)}'
+            f'{alone}</section>']
+    nav = [("runs", "Runs", None)]
+    bench = bench_compare(runs, labels)
+    if bench:
+        table, differing = bench
+        first = next(l for l, r in zip(labels, runs) if r.get("bench"))
+        body.append(
+            f'<section class="card" id="bench"><h2>Benchmarks</h2>'
+            f'<p class="note">The median of each figure in each run that has a '
+            f'bench.json, met or missed against its target, and its ratio to '
+            f'{first}&#39;s median (hover a median for its least, largest and '
+            f'runs). For a <i>ratio</i> figure more is better, for times less. '
+            f'{differing} figure(s) met or missed their target where {first} did '
+            f'not (marked ≠).</p>{table}</section>')
+        nav.append(("bench", "Benchmarks", None))
+    if len(scen) >= 2:
+        body += scenario_sections([r for _, r in scen], [l for l, _ in scen],
+                                  alpha, min_shift, out)
+        nav += [("verdicts", "Verdicts", None), ("latency", "Step latency", None),
+                ("warnings", "Kernel-log warnings", None)]
+    return page(f"memcg-lab: {len(runs)} runs compared", toc(nav), "\n".join(body))
+
+
+def scenario_sections(runs, labels, alpha, min_shift, out):
+    """The comparison's sections on the scenarios: verdicts, step latency
+    and kernel-log warnings, the first of @runs the baseline."""
     matrix, changed, partial = verdict_matrix(runs, labels)
     lat, flagged, alone = latency_table(runs, labels, alpha, min_shift)
     shifts = shift_plots(flagged, labels, PlotWriter(out))
     warn, uneven = warnings_table(runs, labels)
-    summaries = "".join(
-        f"<li><b>{l}</b> {esc(r['meta'].get('run_id', ''))}: "
-        f"{esc(counts_line(r['results']['summary']))}</li>"
-        for l, r in zip(labels, runs))
+    base = labels[0]
     method = (
         f"Each step's latency is taken as the midpoint of its histogram bucket "
-        f"(buckets are 6.25 % wide). Every run is compared with run A by a "
+        f"(buckets are 6.25 % wide). Every run is compared with run {base} by a "
         f"two-sided <b>Mann–Whitney U test</b> (normal approximation with tie "
         f"and continuity correction). A shift is flagged when <b>p &lt; {alpha:g}</b> "
         f"and the median moved by at least <b>{min_shift * 100:g} %</b>; with fewer "
         f"than {MIN_TEST_STEPS} steps on a side there is no test. Repetitions "
         f"of a scenario are pooled. Percentiles are the harness's: the upper "
         f"bound of the bucket holding that step.")
-    body = [f"<h1>memcg-lab: {len(runs)} runs compared</h1>",
-            f'<ul class="sub">{summaries}</ul>',
-            f'<section class="card" id="runs"><h2>Runs</h2>{facts_table(runs, labels)}</section>',
-            f'<section class="card" id="verdicts"><h2>Verdicts</h2>'
+    return [f'<section class="card" id="verdicts"><h2>Verdicts</h2>'
             f'<p class="note">{changed} scenario(s) with a verdict or variant other '
-            f'than in A (marked ≠); {partial} not run in every run. Hover a '
+            f'than in {base} (marked ≠); {partial} not run in every run. Hover a '
             f'cell for the reason of a skip or failure.</p>{matrix}</section>',
             f'<section class="card" id="latency"><h2>Step latency</h2>'
             f'<p class="note">{method}</p><p class="note"><b>{len(flagged)} workload(s) '
@@ -1238,9 +1646,6 @@ def compare_page(runs, alpha, min_shift, out):
             f'(case-insensitive), counted per run; numbers and addresses are '
             f'ignored when matching lines across runs. {uneven} line(s) are not '
             f'in every run.</p>{warn}</section>']
-    nav = toc([("runs", "Runs", None), ("verdicts", "Verdicts", None),
-               ("latency", "Step latency", None), ("warnings", "Kernel-log warnings", None)])
-    return page(f"memcg-lab: {len(runs)} runs compared", nav, "\n".join(body))
 
 
 # ---- main ----
@@ -1276,7 +1681,8 @@ def parse_args(argv):
                "exit status: 0 ok, 1 bad input, 2 usage error")
     p.add_argument("dirs", nargs="+", metavar="RESULTS_DIR",
                    help="a results/<run-id> directory (meta.json, results.json, "
-                        "timeline-*.csv); with several, the first is the baseline")
+                        "timeline-*.csv, perhaps bench.json; or bench.json alone, "
+                        "from memcg-lab bench); with several, the first is the baseline")
     p.add_argument("-o", "--output", metavar="OUT",
                    help="the page to write (default: RESULTS_DIR/report.html for "
                         "one run, ./compare.html for several); PNGs go beside it")

@@ -55,7 +55,9 @@ static uint64_t tmpfs_need(const struct wl_opts *o)
 /* Write @n bytes of the pattern; 0 or -errno. */
 static int write_bytes(int fd, uint64_t n)
 {
-	static char chunk[64 * 1024]; /* small: the file's pages are what we measure */
+	/* 256K: few system calls per step, still small beside the file pages
+	 * the scenarios measure */
+	static char chunk[256 * 1024];
 
 	if (chunk[0] != 0x5a)
 		memset(chunk, 0x5a, sizeof(chunk));
