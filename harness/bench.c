@@ -498,6 +498,26 @@ static void bench_suite(void)
 
 /* --- output ---------------------------------------------------------------------- */
 
+/* JSON has no inf or nan, and a note may hold quotes */
+static void json_num(FILE *f, double v)
+{
+	if (isfinite(v))
+		fprintf(f, "%.6g", v);
+	else
+		fputs("null", f);
+}
+
+static void json_text(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s >= 0x20)
+			fputc(*s, f);
+	fputc('"', f);
+}
+
 static int write_json(const char *dir, const char *run_id, int runs)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
@@ -518,13 +538,21 @@ static int write_json(const char *dir, const char *run_id, int runs)
 		struct figure *x = &figs[i];
 		if (!x->n)
 			continue;
-		fprintf(f, "%s\n    {\"name\": \"%s\", \"unit\": \"%s\", \"target\": \"%s\", "
-			   "\"median\": %.6g, \"min\": %.6g, \"max\": %.6g, \"n\": %d, \"note\": \"%s\", "
-			   "\"values\": [",
-			i ? "," : "", x->name, x->unit, x->target, median(x), vmin(x), vmax(x), x->n,
-			x->note);
-		for (int k = 0; k < x->n; k++)
-			fprintf(f, "%s%.6g", k ? ", " : "", x->v[k]);
+		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
+		json_text(f, x->name);
+		fprintf(f, ", \"unit\": \"%s\", \"target\": \"%s\", \"median\": ", x->unit, x->target);
+		json_num(f, median(x));
+		fprintf(f, ", \"min\": ");
+		json_num(f, vmin(x));
+		fprintf(f, ", \"max\": ");
+		json_num(f, vmax(x));
+		fprintf(f, ", \"n\": %d, \"note\": ", x->n);
+		json_text(f, x->note);
+		fprintf(f, ", \"values\": [");
+		for (int k = 0; k < x->n; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_num(f, x->v[k]);
+		}
 		fprintf(f, "]}");
 	}
 	fprintf(f, "\n  ]\n}\n");

@@ -767,9 +767,11 @@ def bench_latency_figure(kinds, runs):
                 continue
             xs.append(i + (j - (len(BENCH_LAT_STATS) - 1) / 2) * width)
             m = max(f["median"], floor)
+            least = f["min"] if math.isfinite(f["min"]) else m
+            largest = f["max"] if math.isfinite(f["max"]) else m
             med.append(m)
-            lo.append(max(m - max(f["min"], floor), 0))
-            hi.append(max(max(f["max"], floor) - m, 0))
+            lo.append(max(m - max(least, floor), 0))
+            hi.append(max(max(largest, floor) - m, 0))
         ax.bar(xs, med, width * 0.92, color=colour, zorder=2)
         if any(lo) or any(hi):
             spread = ax.errorbar(xs, med, yerr=[lo, hi], fmt="none", ecolor="#1f2328",

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Report test (ctest label report): scripts/report.py on the fixture results
 # directory, a comparison of the fixture with itself and with a copy that has
-# one verdict changed, the pages rendered in headless Chromium and the
-# screenshots checked (size, not blank); the HTML checked for every scenario,
-# the summary counts and a plot per scenario that ran; the Mann-Whitney test
-# checked against known cases; bad input must fail with a clear message.
+# one verdict and one benchmark median changed, a directory of memcg-lab bench
+# alone (the fixture's bench.json) by itself and against the fixture; the
+# pages rendered in headless Chromium and the screenshots checked (size, not
+# blank); the HTML checked for every scenario, the summary counts, a plot per
+# scenario that ran, a row per benchmark figure with its target met or missed
+# and the benchmark comparison; the Mann-Whitney test checked against known
+# cases; bad input must fail with a clear message.
 #   report_screenshot.sh SOURCE_DIR
 # Exits 77 (skipped) without chromium (Debian package chromium).
 # REPORT_SCREENSHOT_DIR=DIR keeps a copy of the screenshots there.
@@ -36,9 +39,10 @@ check() { # check DESCRIPTION COMMAND...: run it, report FAIL and go on
 	fi
 }
 
-# 1. the pages: the fixture alone, against itself, against a changed copy
+# 1. the pages: the fixture alone, against itself, against a changed copy;
+# its bench.json alone, and against the fixture
 fixture_files=$(cd "$fixture" && find . | sort)
-mkdir -p "$tmp/run" "$tmp/self" "$tmp/changed"
+mkdir -p "$tmp/run" "$tmp/self" "$tmp/changed" "$tmp/bench/run" "$tmp/mixed"
 check "report of the fixture" "$report" "$fixture" -o "$tmp/run/report.html"
 check "comparison with itself" "$report" "$fixture" "$fixture" -o "$tmp/self/compare.html"
 cp -r "$fixture" "$tmp/changed/run"
@@ -52,8 +56,25 @@ res["summary"]["passed"] -= 1
 res["summary"]["failed"] += 1
 json.dump(res, open(path, "w"), indent=2)
 EOF
+# the copy's alloc figure at half the fixture's: below its target ">= 0.90"
+"$py" - "$tmp/changed/run/bench.json" <<'EOF'
+import json, sys
+path = sys.argv[1]
+bench = json.load(open(path))
+f = next(f for f in bench["figures"] if f["name"] == "alloc")
+f["values"] = [v / 2 for v in f["values"]]
+f["median"], f["min"], f["max"] = f["median"] / 2, f["min"] / 2, f["max"] / 2
+json.dump(bench, open(path, "w"), indent=2)
+EOF
 check "comparison with a changed copy" "$report" "$fixture" "$tmp/changed/run" \
 	-o "$tmp/changed/compare.html"
+cp "$fixture/bench.json" "$tmp/bench/run/"
+check "report of a bench directory alone" "$report" "$tmp/bench/run" -o "$tmp/bench/report.html"
+check "comparison with a bench directory alone" "$report" "$fixture" "$tmp/bench/run" \
+	-o "$tmp/mixed/compare.html"
+for png in "$tmp/run/report-bench-alloc-latency.png" "$tmp/bench/report-bench-alloc-latency.png"; do
+	[[ -s $png ]] || { echo "FAIL: no ${png#"$tmp/"}"; fail=1; }
+done
 pngs=("$tmp/run"/report-*-timeline.png)
 if ((${#pngs[@]} != 7)); then
 	echo "FAIL: ${#pngs[@]} timeline PNGs beside the page, expected 7"
@@ -101,6 +122,56 @@ row = re.search(r"<tr><td class=\"name\">oom-kill-at-limit</td>.*?</tr>", change
 need(row and 'class="changed"' in row.group(0), "compare.html: changed verdict not marked")
 need("1 scenario(s) with a verdict or variant other" in changed,
      "compare.html: not one changed scenario")
+
+# the benchmarks: a row per figure, met or missed as the target says
+# (parsed here on its own: operator, space, number)
+import operator
+OPS = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
+bench = json.load(open(f"{fixture}/bench.json"))
+def status(f):
+    if not f["target"]:
+        return "none"
+    op, num = f["target"].split()[:2]
+    return "met" if OPS[op](f["median"], float(num)) else "missed"
+def bench_part(text, name):
+    m = re.search(r'<section class="card" id="bench">.*?</section>', text, re.S)
+    need(m, f"{name}: no Benchmarks section")
+    return m.group(0) if m else ""
+bench_only = open(f"{tmp}/bench/report.html").read()
+for name, text in (("report.html", page), ("bench/report.html", bench_only)):
+    part = bench_part(text, name)
+    for f in bench["figures"]:
+        row = re.search(rf'<tr data-figure="{re.escape(f["name"])}" data-status="(\w+)">', part)
+        need(row, f"{name}: no row for figure {f['name']}")
+        need(not row or row.group(1) == status(f),
+             f"{name}: {f['name']} {row and row.group(1)}, expected {status(f)}")
+    imgs = len(re.findall(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/=]{100,}"', part))
+    need(imgs == 1, f"{name}: {imgs} plots in the Benchmarks section, expected 1")
+    st = [status(f) for f in bench["figures"]]
+    need(f'{st.count("met")} met</span>' in part and f'{st.count("missed")} missed</span>' in part,
+         f"{name}: no met/missed counts")
+need('href="#bench"' in page, "report.html: no Benchmarks entry in the contents")
+# the bench directory alone: its run id and kernel, and no scenario part
+need(f"memcg-lab bench {bench['run_id']}</h1>" in bench_only, "bench/report.html: no title")
+need(f"<dd>{bench['kernel']}</dd>" in bench_only, "bench/report.html: no kernel")
+need('id="summary"' not in bench_only and "data-scenario=" not in bench_only,
+     "bench/report.html: a scenario part without results.json")
+# the comparisons: the medians side by side with the ratio to A
+part = bench_part(self_cmp, "self/compare.html")
+ratios = re.findall(r'<td class="num run">([^<]*)</td></tr>', part)
+need(len(ratios) == len(bench["figures"]) and set(ratios) == {"1.00×"},
+     f"self/compare.html: ratios to A {sorted(set(ratios))}, expected 1.00× for each figure")
+need("0 figure(s) met or missed" in part, "self/compare.html: a figure differs from itself")
+part = bench_part(changed, "changed/compare.html")
+row = re.search(r'<tr data-figure="alloc">.*?</tr>', part)
+need(row and 'class="num run changed"' in row.group(0) and "≠" in row.group(0)
+     and "0.50×</td></tr>" in row.group(0),
+     "changed/compare.html: alloc at half: not marked, or its ratio is not 0.50×")
+need("1 figure(s) met or missed" in part, "changed/compare.html: not one changed figure")
+mixed = open(f"{tmp}/mixed/compare.html").read()
+bench_part(mixed, "mixed/compare.html")
+need('id="verdicts"' not in mixed and "Only A has scenario results" in mixed,
+     "mixed/compare.html: compares scenarios with a bench directory alone")
 sys.exit(0 if ok else 1)
 EOF
 
@@ -168,6 +239,22 @@ if ((rc != 1)) || ! grep -q "results.json: not valid JSON" "$tmp/err"; then
 	echo "FAIL: broken results.json: exit $rc, $(cat "$tmp/err")"
 	fail=1
 fi
+mkdir -p "$tmp/broken/median" "$tmp/broken/bench"
+echo '{"figures": [{"name": "alloc", "unit": "ratio", "target": "", "min": 1, "max": 1}]}' \
+	>"$tmp/broken/median/bench.json"
+"$report" "$tmp/bench/run" "$tmp/broken/median" -o "$tmp/x.html" 2>"$tmp/err"
+rc=$?
+if ((rc != 1)) || ! grep -q "bench.json: figures\[0\].median: missing" "$tmp/err"; then
+	echo "FAIL: bench.json without a median: exit $rc, $(cat "$tmp/err")"
+	fail=1
+fi
+echo '{"figures": [' >"$tmp/broken/bench/bench.json"
+"$report" "$tmp/broken/bench" -o "$tmp/x.html" 2>"$tmp/err"
+rc=$?
+if ((rc != 1)) || ! grep -q "bench.json: not valid JSON" "$tmp/err"; then
+	echo "FAIL: broken bench.json: exit $rc, $(cat "$tmp/err")"
+	fail=1
+fi
 [[ ! -e $tmp/x.html ]] || { echo "FAIL: a page was written for bad input"; fail=1; }
 
 # 5. the pages rendered: the screenshot has the window's size and is not blank
@@ -183,7 +270,7 @@ shoot() { # shoot PAGE PNG
 		--disable-sync --user-data-dir="$profile" --screenshot="$2" \
 		--window-size=1280,2000 "file://$1" >"$tmp/chromium.log" 2>&1
 }
-for page in run/report.html changed/compare.html; do
+for page in run/report.html changed/compare.html bench/report.html; do
 	png=$tmp/${page%.html}.png
 	if ! shoot "$tmp/$page" "$png" || [[ ! -s $png ]]; then
 		echo "FAIL: no screenshot of $page"
@@ -199,7 +286,7 @@ img = mpimg.imread(sys.argv[1])[:, :, :3]
 h, w = img.shape[:2]
 colours = len(np.unique((img * 255).astype(np.uint32).reshape(-1, 3) @ [65536, 256, 1]))
 ink = float(np.mean(np.any(img < 0.94, axis=2)))  # not white or near-white
-print(f"  {sys.argv[1].rsplit('/', 1)[-1]}: {w}x{h}, {colours} colours, {ink:.1%} not white")
+print(f"  {'/'.join(sys.argv[1].rsplit('/', 2)[-2:])}: {w}x{h}, {colours} colours, {ink:.1%} not white")
 sys.exit(0 if (w, h) == (1280, 2000) and colours > 100 and 0.02 < ink < 0.7 else 1)
 EOF
 	# REPORT_SCREENSHOT_DIR=DIR keeps the screenshots, to look at them
