@@ -264,6 +264,11 @@ int cmd_run(int argc, char **argv)
 			args[nargs++] = argv[i];
 			continue;
 		}
+		if (strcmp(a, "--format") && strcmp(a, "--results") && strcmp(a, "--repeat") &&
+		    strcmp(a, "--swap") && strcmp(a, "--timeout") && strcmp(a, "--sample")) {
+			fprintf(stderr, "memcg-lab: run: unknown option '%s' (see run --help)\n", a);
+			return EXIT_USAGE;
+		}
 		if (!v) {
 			fprintf(stderr, "memcg-lab: run: %s needs a value\n", a);
 			return EXIT_USAGE;

@@ -31,8 +31,10 @@ static json_t *load_json(const char *dir, const char *file)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	j = json_load_file(path, 0, &err);
-	if (!j)
+	if (!j && err.line > 0)
 		fprintf(stderr, "memcg-lab compare: %s:%d: %s\n", path, err.line, err.text);
+	else if (!j)
+		fprintf(stderr, "memcg-lab compare: %s\n", err.text);
 	return j;
 }
 
