@@ -534,11 +534,35 @@ static int step_error(struct eng *g, const struct scn_step *st, struct mlab_err 
 
 /* --- steps ----------------------------------------------------------------- */
 
+/* v2 protection (memory.low, memory.min) only reaches as far as every
+ * ancestor's allows: open it up on the two groups above the scenario's,
+ * the run's own and memcg-lab's, so that what the scenario sets is what
+ * the group gets. Both are memcg-lab's; nothing above is touched. */
+static int open_protection(struct eng *g, const char *key, struct mlab_err *e)
+{
+	const char *file = !strcmp(key, "low") || !strcmp(key, "memory.low") ? "memory.low"
+			   : !strcmp(key, "min") || !strcmp(key, "memory.min") ? "memory.min"
+										: NULL;
+	struct cg top = g->run.base;
+	char *slash;
+
+	if (!file || g->run.root.ver != CG_V2)
+		return 0;
+	slash = strrchr(top.path, '/');
+	if (slash)
+		*slash = 0;
+	if (cg_write_raw(&top, file, "max", e) || cg_write_raw(&g->run.base, file, "max", e))
+		return -EIO;
+	return 0;
+}
+
 static int do_settings(struct eng *g, struct eng_group *x, const struct scn_step *st,
 		       struct mlab_err *e)
 {
 	for (int i = 0; i < st->nkv; i++) {
-		int ret = cg_set(&x->cg, st->kv[i].key, st->kv[i].val, e);
+		int ret = open_protection(g, st->kv[i].key, e);
+		if (!ret)
+			ret = cg_set(&x->cg, st->kv[i].key, st->kv[i].val, e);
 		if (ret)
 			return step_error(g, st, e);
 	}
