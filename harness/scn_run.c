@@ -945,7 +945,7 @@ static uint64_t group_limit(const struct scn *s, const char *grp)
  * its workloads need (their sizes), capped by the tightest limit on the
  * group or its ancestors, since a group never holds more than that in RAM.
  * 0 when something is unbounded (no size and no limit). */
-static uint64_t plan_bytes(const struct scn *s)
+uint64_t scn_plan_bytes(const struct scn *s)
 {
 	uint64_t total = 0;
 
@@ -1055,7 +1055,7 @@ int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *
 		free(g);
 		return 0;
 	}
-	if (guard_check_pct(plan_bytes(s), o->where && !strcmp(o->where, "vm") ? 90 : 50, NULL,
+	if (guard_check_pct(scn_plan_bytes(s), o->where && !strcmp(o->where, "vm") ? 90 : 50, NULL,
 			    e)) {
 		out->verdict = RES_SKIP;
 		snprintf(out->reason, sizeof(out->reason), "memory guard: %s", e->msg);

@@ -21,6 +21,11 @@ struct scn_opts {
 int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *out,
 	    struct mlab_err *e);
 
+/* The most memory @s can take from the machine (what the guard judges):
+ * per group its workloads' sizes, capped by the tightest limit on it or its
+ * ancestors; page cache does not count (it is reclaimable). 0 = unbounded. */
+uint64_t scn_plan_bytes(const struct scn *s);
+
 /* Would @s run here? 0, or 1 with the reason it would be skipped. Checks
  * what can be known without creating anything (root, cgroup version,
  * kernel, memory, swap, vm, psi; not "needs file"). */
