@@ -178,13 +178,16 @@ int cmd_compare(int argc, char **argv)
 		r[n].dir = argv[a];
 		r[n].meta = load_json(argv[a], "meta.json");
 		r[n].results = load_json(argv[a], "results.json");
-		if (!r[n].meta || !r[n].results)
-			return EXIT_USAGE;
 		n++;
+		if (!r[n - 1].meta || !r[n - 1].results) {
+			ret = EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (n < 2) {
 		usage(stderr);
-		return EXIT_USAGE;
+		ret = EXIT_USAGE;
+		goto out;
 	}
 
 	for (int k = 0; k < n; k++)
@@ -305,6 +308,7 @@ int cmd_compare(int argc, char **argv)
 	printf("\n%d scenario%s changed, %d regressed, %d value%s moved\n", changed,
 	       changed == 1 ? "" : "s", regressions, moved, moved == 1 ? "" : "s");
 	ret = regressions ? EXIT_FAILED : 0;
+out:
 	for (int k = 0; k < n; k++) {
 		json_decref(r[k].meta);
 		json_decref(r[k].results);
