@@ -134,7 +134,9 @@ static int debian_package(const char *spec, char *pkg, size_t len)
 static int fetch_deb(const char *pkg, char *deb, size_t len)
 {
 	char dir[PATH_MAX], prefix[300];
-	char *argv[] = { "apt-get", "download", "-q", (char *)pkg, NULL };
+	/* the cache is root's: apt's sandbox user could not write there */
+	char *argv[] = { "apt-get", "download", "-q", "-o", "APT::Sandbox::User=root", (char *)pkg,
+			 NULL };
 	struct dirent *de;
 	DIR *d;
 
