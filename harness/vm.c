@@ -635,6 +635,23 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 		return vm_fail("%s (cgroup %s)%s", msg, cgroup,
 			       timed_out ? "; the guest overran --timeout" : "");
 	}
+	{
+		/* a guest that could not run says why instead of sending a tar */
+		FILE *t = fopen(tar, "r");
+		char first[256] = "";
+		if (t) {
+			if (!fgets(first, sizeof(first), t))
+				first[0] = 0;
+			fclose(t);
+		}
+		if (!strncmp(first, "error: ", 7)) {
+			first[strcspn(first, "\n")] = 0;
+			error_result(o, cgroup, console, first + 7, timed_out,
+				     (double)(now_ns() - t0) / 1e9);
+			return vm_fail("the guest could not run the scenarios with cgroup %s: %s",
+				       cgroup, first + 7);
+		}
+	}
 	mkdir_p(outdir);
 	{
 		char *targv[] = { "tar", "-xf", tar, "-C", outdir, NULL };
