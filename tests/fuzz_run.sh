@@ -21,6 +21,10 @@
 # it (BIN -minimize_crash=1 -runs=100000 FILE) and add it to tests/fuzz/crashes/.
 set -euo pipefail
 
+# All in a function, called on the last line: bash reads a script as it runs
+# it, and a long run outlives edits (a git pull) to this file, which would
+# otherwise resume at a shifted offset. A function is read whole first.
+main() {
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$src/build/fuzz
 corpus=
@@ -138,4 +142,7 @@ rc=0
 if ((rc)); then
 	echo "fuzz_run: FAIL (libFuzzer exit $rc): see the report above and $build/artifacts/" >&2
 fi
-exit "$rc"
+return "$rc"
+}
+
+main "$@"; exit
