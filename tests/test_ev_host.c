@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cg.h"
+#include "testutil.h"
 #include "ev.h"
 #include "kmsg.h"
 #include "run.h"
@@ -542,25 +543,13 @@ END_TEST
 
 int main(void)
 {
-	struct cg_root root;
-	struct clean_report rep;
-	struct mlab_err e;
 	SRunner *sr;
 	Suite *s;
 	TCase *tc;
 	int failed;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIP: host tests need root\n");
+	if (tu_host_begin("evtest", state_tmp, sizeof(state_tmp)))
 		return 77;
-	}
-	if (cg_root_find(&root, &e)) {
-		fprintf(stderr, "SKIP: %s\n", e.msg);
-		return 77;
-	}
-	/* a private state directory: these tests never see other runs' state */
-	snprintf(state_tmp, sizeof(state_tmp), "/run/memcg-lab-evtest-%d", (int)getpid());
-	setenv("MEMCG_LAB_STATE_DIR", state_tmp, 1);
 
 	s = suite_create("ev_host");
 	tc = tcase_create("events");
@@ -575,8 +564,6 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	/* whatever a failed test left: undo it, then drop the directory */
-	run_clean(&rep, &e);
-	rmdir(state_tmp);
+	tu_host_end(state_tmp);
 	return failed ? 1 : 0;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cg.h"
+#include "testutil.h"
 #include "run.h"
 #include "wl.h"
 #include "wl_proc.h"
@@ -370,25 +371,13 @@ END_TEST
 
 int main(void)
 {
-	struct cg_root root;
-	struct clean_report rep;
-	struct mlab_err e;
 	SRunner *sr;
 	Suite *s;
 	TCase *tc;
 	int failed;
 
-	if (geteuid() != 0) {
-		fprintf(stderr, "SKIP: host tests need root\n");
+	if (tu_host_begin("test", state_tmp, sizeof(state_tmp)))
 		return 77;
-	}
-	if (cg_root_find(&root, &e)) {
-		fprintf(stderr, "SKIP: %s\n", e.msg);
-		return 77;
-	}
-	/* a private state directory: these tests never see other runs' state */
-	snprintf(state_tmp, sizeof(state_tmp), "/run/memcg-lab-test-%d", (int)getpid());
-	setenv("MEMCG_LAB_STATE_DIR", state_tmp, 1);
 
 	s = suite_create("host");
 	tc = tcase_create("workloads");
@@ -405,8 +394,6 @@ int main(void)
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
-	/* whatever a failed test left: undo it, then drop the directory */
-	run_clean(&rep, &e);
-	rmdir(state_tmp);
+	tu_host_end(state_tmp);
 	return failed ? 1 : 0;
 }

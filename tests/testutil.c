@@ -2,6 +2,9 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include "cg.h"
+#include "run.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -290,4 +293,31 @@ unsigned long long tu_proc_stat_field(pid_t pid, int n)
 		field++;
 	}
 	return strtoull(p, NULL, 10);
+}
+
+int tu_host_begin(const char *tag, char *dir, size_t len)
+{
+	struct cg_root root;
+	struct mlab_err e;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "SKIP: host tests need root\n");
+		return 77;
+	}
+	if (cg_root_find(&root, &e)) {
+		fprintf(stderr, "SKIP: %s\n", e.msg);
+		return 77;
+	}
+	snprintf(dir, len, "/run/memcg-lab-%s-%d", tag, (int)getpid());
+	setenv("MEMCG_LAB_STATE_DIR", dir, 1);
+	return 0;
+}
+
+void tu_host_end(const char *dir)
+{
+	struct clean_report rep;
+	struct mlab_err e;
+
+	run_clean(&rep, &e);
+	rmdir(dir);
 }

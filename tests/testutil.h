@@ -48,4 +48,12 @@ int tu_run(char *const argv[], int timeout_ms, char *out, size_t outlen, char *e
  * independently of the library; 0 if unreadable. */
 unsigned long long tu_proc_stat_field(pid_t pid, int n);
 
+/* Host tests: 77 (skip, with the reason on stderr) without root or a memory
+ * controller; otherwise 0, with a private state directory
+ * /run/memcg-lab-<tag>-<pid> in $MEMCG_LAB_STATE_DIR (written to @dir), so
+ * the test never sees other runs' state. */
+int tu_host_begin(const char *tag, char *dir, size_t len);
+/* Undo whatever a failed test left in that directory, then remove it. */
+void tu_host_end(const char *dir);
+
 #endif
