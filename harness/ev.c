@@ -49,6 +49,12 @@ static const struct level levels[] = {
 	{ "critical", "full 100000 1000000" },
 };
 
+/* Pressure events are named apart from memory.events' own "low". */
+static void level_kind(char *out, size_t len, const char *level)
+{
+	snprintf(out, len, "pressure-%s", level);
+}
+
 void ev_init(struct ev_set *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -199,6 +205,13 @@ static int v2_watch_events(struct ev_set *s, const struct cg *g, int group, stru
 		close(fd);
 		return err_set(e, -ret, "read %s: %s", path, strerror(-ret));
 	}
+	memcpy(w->base, w->last, sizeof(w->base));
+	w->aux_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->aux_fd < 0) {
+		ret = err_set(e, errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		return ret;
+	}
 	w->fd = fd;
 	w->events = POLLPRI;
 	s->n++;
@@ -239,7 +252,7 @@ static int v2_watch_psi(struct ev_set *s, const struct cg *g, int group, const s
 	}
 	w->fd = fd;
 	w->events = POLLPRI;
-	snprintf(w->level, sizeof(w->level), "%s", l->name);
+	level_kind(w->level, sizeof(w->level), l->name);
 	s->n++;
 	return 0;
 }
@@ -281,7 +294,7 @@ int ev_watch_pressure(struct ev_set *s, const struct cg *g, int group, const cha
 		return v2_watch_psi(s, g, group, l, e);
 	ret = v1_register(s, g, group, EV_PRESSURE, "memory.pressure_level", l->name, e);
 	if (!ret)
-		snprintf(s->w[s->n - 1].level, sizeof(s->w[0].level), "%s", l->name);
+		level_kind(s->w[s->n - 1].level, sizeof(s->w[0].level), l->name);
 	return ret;
 }
 
@@ -297,11 +310,14 @@ int ev_pollfds(const struct ev_set *s, struct pollfd *pfd)
 
 /* --- dispatch ----------------------------------------------------------- */
 
-static void hit(struct ev_hit *h, const struct ev_watch *w, const char *kind, uint64_t value)
+static void hit(struct ev_hit *h, const struct ev_watch *w, const char *kind, uint64_t count,
+		uint64_t value)
 {
 	h->group = w->group;
 	snprintf(h->kind, sizeof(h->kind), "%s", kind);
+	h->count = count;
 	h->value = value;
+	h->burst = w->type == EV_PRESSURE;
 }
 
 /* Is the group of a v1 watch gone? Its control file then reads ENODEV
@@ -332,15 +348,15 @@ static int v1_dispatch(struct ev_watch *w, short revents, struct ev_hit *h, int 
 	if (cnt) {
 		switch (w->type) {
 		case EV_OOM:
-			hit(&h[n++], w, "oom", cnt);
+			hit(&h[n++], w, "oom", cnt, 0);
 			break;
 		case EV_PRESSURE:
-			hit(&h[n++], w, w->level, cnt);
+			hit(&h[n++], w, w->level, cnt, 0);
 			break;
 		case EV_THRESHOLD:
 			/* one hit per crossing; what does not fit goes back */
 			while (cnt && n < room) {
-				hit(&h[n++], w, "threshold", w->threshold);
+				hit(&h[n++], w, "threshold", 1, w->threshold);
 				cnt--;
 			}
 			if (cnt && !gone && write(w->fd, &cnt, sizeof(cnt)) != sizeof(cnt))
@@ -365,7 +381,7 @@ static int v2_events_dispatch(struct ev_watch *w, short revents, struct ev_hit *
 		return -1; /* ENODEV: the group is gone */
 	for (size_t i = 0; i < V2_NKEYS; i++) {
 		if (v[i] > w->last[i])
-			hit(&h[n++], w, v2_keys[i], v[i] - w->last[i]);
+			hit(&h[n++], w, v2_keys[i], v[i] - w->last[i], 0);
 		w->last[i] = v[i];
 	}
 	return n;
@@ -379,7 +395,7 @@ static int v2_psi_dispatch(struct ev_watch *w, short revents, struct ev_hit *h, 
 		w->last[PSI_PENDING]++;
 	if (!w->last[PSI_PENDING] || room < 1)
 		return 0;
-	hit(h, w, w->level, w->last[PSI_PENDING]);
+	hit(h, w, w->level, w->last[PSI_PENDING], 0);
 	w->last[PSI_PENDING] = 0;
 	return 1;
 }
@@ -431,4 +447,26 @@ int ev_dispatch(struct ev_set *s, const struct pollfd *pfd, int npfd, struct ev_
 	}
 	s->n = k;
 	return nhits;
+}
+
+int ev_counter(const struct ev_set *s, int group, const char *kind, uint64_t *n)
+{
+	for (int i = 0; i < s->n; i++) {
+		const struct ev_watch *w = &s->w[i];
+		uint64_t v[V2_NKEYS];
+		int ret;
+
+		if (w->group != group || w->type != EV_OOM || w->events != POLLPRI)
+			continue;
+		for (size_t k = 0; k < V2_NKEYS; k++) {
+			if (strcmp(kind, v2_keys[k]))
+				continue;
+			ret = v2_read_events(w->aux_fd, v);
+			if (ret)
+				return ret;
+			*n = v[k] - w->base[k];
+			return 0;
+		}
+	}
+	return -ENOENT;
 }

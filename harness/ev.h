@@ -24,11 +24,14 @@ struct ev_watch {
 	int fd; /* what to poll (eventfd, memory.events, memory.pressure) */
 	short events; /* POLLIN or POLLPRI */
 	int group; /* caller's index of the group */
-	char level[16]; /* pressure level, or "" */
+	char level[32]; /* pressure event kind (pressure-LEVEL), or "" */
 	uint64_t threshold; /* bytes, for EV_THRESHOLD */
 	uint64_t last[8]; /* v2: last memory.events counters, to report increases;
 			   * PSI: last[0] = firings not reported yet (no room) */
-	int aux_fd; /* v1: the watched control file, kept open */
+	uint64_t base[8]; /* v2: memory.events counters when the watch began */
+	int aux_fd; /* v1: the watched control file, kept open; v2 memory.events:
+		     * a second open file for counter reads (ev_counter), so that
+		     * reading the counters never consumes a pending notification */
 };
 
 struct ev_set {
@@ -36,13 +39,16 @@ struct ev_set {
 	int n;
 };
 
-/* One event as ev_dispatch reports it. */
+/* One notification as ev_dispatch reports it. */
 struct ev_hit {
 	int group;
-	char kind[32]; /* oom | oom_kill | max | high | low (v2 memory.events keys),
-			* threshold, low | medium | critical (pressure) */
-	uint64_t value; /* count of occurrences (eventfd counter or counter delta),
-			 * or the threshold in bytes */
+	char kind[32]; /* oom | oom_kill | oom_group_kill | max | high | low (v2
+			* memory.events keys), threshold, pressure-low |
+			* pressure-medium | pressure-critical */
+	uint64_t count; /* occurrences it stands for: the eventfd counter, the
+			 * counter's increase, or PSI firings */
+	uint64_t value; /* the threshold in bytes, else 0 */
+	int burst; /* pressure: comes in bursts, may be kept as one entry */
 };
 
 void ev_init(struct ev_set *s);
@@ -65,6 +71,12 @@ int ev_pollfds(const struct ev_set *s, struct pollfd *pfd);
  * quietly and s->n shrinks: fill @pfd with ev_pollfds before every poll(). */
 int ev_dispatch(struct ev_set *s, const struct pollfd *pfd, int npfd, struct ev_hit *hits,
 		int max);
+/* The authority for counts: how often @kind happened in @group since its
+ * watch began, read from the counter file now (v2 memory.events; a
+ * notification may still be in flight, the counter is not). -ENOENT when
+ * @kind has no counter file here (v1 eventfds, PSI, thresholds: their
+ * notifications are exact counts already), -ENODEV when the group is gone. */
+int ev_counter(const struct ev_set *s, int group, const char *kind, uint64_t *n);
 void ev_close(struct ev_set *s);
 
 #endif

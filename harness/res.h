@@ -23,12 +23,21 @@ struct res_expect {
 	int line; /* in the scenario file */
 };
 
+/* One notification (or one harness observation: start, exit, killed,
+ * paused, resumed). Distinct notifications are distinct entries; only a
+ * burst of pressure notifications is kept as one entry, with its count and
+ * its first and last time. */
 struct res_event {
-	double t_s; /* seconds since the scenario started */
+	double t_s; /* seconds since the scenario started (the first, for a burst) */
+	double t_last_s; /* the last of a burst; = t_s otherwise */
 	char group[64]; /* scenario name of the group */
-	char kind[32]; /* oom, oom_kill, max, high, threshold, low, medium, critical,
-			* pressure, exit, pause ... */
-	uint64_t value; /* count, level, or threshold crossed */
+	char kind[32]; /* oom, oom_kill, max, high, low, threshold, pressure-low,
+			* pressure-medium, pressure-critical, start, exit, killed,
+			* paused, resumed */
+	uint64_t count; /* occurrences it stands for (a counter's increase in one
+			 * read, an eventfd counter, a burst); 1 for the harness's */
+	uint64_t value; /* detail: exit code, killing signal, progress in bytes
+			 * (paused, resumed), threshold crossed; else 0 */
 };
 
 /* Sampled counters: one row per sample and group. */

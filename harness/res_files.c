@@ -337,8 +337,11 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 		json_t *x = json_object();
 
 		put(x, "t_s", jreal(e->t_s, 6), bad);
+		if (e->t_last_s > e->t_s)
+			put(x, "t_last_s", jreal(e->t_last_s, 6), bad);
 		put(x, "group", jstr(FLD(e->group)), bad);
 		put(x, "kind", jstr(FLD(e->kind)), bad);
+		put(x, "count", ju64(e->count), bad);
 		put(x, "value", ju64(e->value), bad);
 		append(a, x, bad);
 	}

@@ -100,6 +100,8 @@ struct scn_step {
 	int err; /* errno a write must fail with (write ... fails E); 0 = must succeed */
 	uint64_t num; /* drop_caches mode, threshold bytes */
 	uint64_t dur_ns; /* sleep, wait timeout */
+	uint64_t settle_ns; /* expect on events: how long to wait for a late
+			     * notification (settle=; 0 = the kind's default) */
 	struct scn_expr expr; /* save */
 	struct scn_cond cond; /* expect, wait, pick */
 };

@@ -215,8 +215,9 @@ static int parse_sz(struct pctx *c, const char *t, uint64_t *v)
 	return 0;
 }
 
-static const char *const wl_fields[] = { "progress", "steps", "rate",    "vmrss",
-					 "rssanon",  "rssfile", "rssshmem", NULL };
+/* p50 p90 p99: step latency percentiles in ns, to compare two workloads */
+static const char *const wl_fields[] = { "progress", "steps", "rate", "vmrss", "rssanon", "rssfile",
+					 "rssshmem", "p50",   "p90",  "p99",   NULL };
 
 static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 {
@@ -248,7 +249,7 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 				if (!strcmp(wl_fields[i], dot + 1))
 					return 0;
 			return perr(c, "workload '%s' has no value '%s' (progress, steps, rate, "
-				       "vmrss, rssanon, rssfile, rssshmem)",
+				       "vmrss, rssanon, rssfile, rssshmem, p50, p90, p99)",
 				    name, dot + 1);
 		}
 		if (find_group(c->s, name) >= 0) {
@@ -301,20 +302,50 @@ static int parse_expr(struct pctx *c, char toks[][SCN_TOK], int i, int end, stru
 	return 0;
 }
 
-#define EVENT_KINDS                                                                   \
-	"oom, oom_kill, oom_group_kill, max, high, low, threshold, medium, critical, start, " \
-	"exit, killed, paused, resumed"
+/* Event kinds, and the watch each needs above it ("" = none: the harness's
+ * own observations). */
+static const struct {
+	const char *kind, *watch, *level;
+} event_kinds[] = {
+	{ "oom", "oom", "" },		 { "oom_kill", "oom", "" },
+	{ "oom_group_kill", "oom", "" }, { "max", "oom", "" },
+	{ "high", "oom", "" },		 { "low", "oom", "" },
+	{ "threshold", "threshold", "" }, { "pressure-low", "pressure", "low" },
+	{ "pressure-medium", "pressure", "medium" },
+	{ "pressure-critical", "pressure", "critical" },
+	{ "start", "", "" },		 { "exit", "", "" },
+	{ "killed", "", "" },		 { "paused", "", "" },
+	{ "resumed", "", "" },
+};
+#define EVENT_KINDS                                                                    \
+	"oom, oom_kill, oom_group_kill, max, high, low, threshold, pressure-low, "     \
+	"pressure-medium, pressure-critical, start, exit, killed, paused, resumed"
 
 static int event_kind(const char *k)
 {
-	static const char *const kinds[] = { "oom",	  "oom_kill", "oom_group_kill", "max",
-					     "high",	  "low",      "threshold",	"medium",
-					     "critical", "start",    "exit",		"killed",
-					     "paused",   "resumed" };
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i], k))
-			return 1;
+	for (size_t i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++)
+		if (!strcmp(event_kinds[i].kind, k))
+			return (int)i + 1;
 	return 0;
+}
+
+/* 0 if events of @kind in @group are watched by a step above (or need no
+ * watch), else a parse error naming the watch. */
+static int check_watched(struct pctx *c, const char *group, const char *kind)
+{
+	int k = event_kind(kind) - 1;
+
+	if (k < 0 || !event_kinds[k].watch[0])
+		return 0;
+	for (int i = 0; i < c->s->nsteps; i++) {
+		const struct scn_step *w = &c->s->steps[i];
+		if (w->op == SO_WATCH && !strcmp(w->a, group) &&
+		    !strcmp(w->file, event_kinds[k].watch) && !strcmp(w->value, event_kinds[k].level))
+			return 0;
+	}
+	return perr(c, "no 'watch %s %s%s%s' above: %s events are not recorded without it", group,
+		    event_kinds[k].watch, event_kinds[k].level[0] ? " " : "", event_kinds[k].level,
+		    kind);
 }
 
 /* Trailing key=value options of a line (timeout=, tol=, count=): strips
@@ -373,8 +404,12 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 2]);
 		if (!event_kind(toks[i + 2]))
 			return perr(c, "unknown event kind '%s' (%s)", toks[i + 2], EVENT_KINDS);
-		if (i + 4 == n && !strcmp(toks[i + 3], "before") && !event_kind(toks[i + 4]))
+		if (i + 5 == n && !strcmp(toks[i + 3], "before") && !event_kind(toks[i + 4]))
 			return perr(c, "unknown event kind '%s' (%s)", toks[i + 4], EVENT_KINDS);
+		if (check_watched(c, toks[i + 1], toks[i + 2]) ||
+		    (i + 5 == n && !strcmp(toks[i + 3], "before") &&
+		     check_watched(c, toks[i + 1], toks[i + 4])))
+			return -EINVAL;
 		i += 3;
 		if (i == n) {
 			cd->kind = SK_EVENT_COUNT;
@@ -790,16 +825,23 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 		return parse_checked_cond(c, toks, 3, n, st);
 	}
 	if (!strcmp(op, "expect") || !strcmp(op, "wait")) {
-		int has_timeout;
+		int has_timeout, has_settle;
+		char settle[SCN_TOK];
 		st->op = op[0] == 'e' ? SO_EXPECT : SO_WAIT;
 		st->dur_ns = 10000000000ULL;
 		has_timeout = take_opt(toks, &n, "timeout", opt, sizeof(opt));
+		has_settle = take_opt(toks, &n, "settle", settle, sizeof(settle));
 		if (has_timeout && st->op == SO_EXPECT)
 			return perr(c, "timeout= belongs to wait, not expect");
 		if (has_timeout && parse_dur(c, opt, &st->dur_ns))
 			return -EINVAL;
 		if (parse_checked_cond(c, toks, 1, n, st))
 			return -EINVAL;
+		if (has_settle && (st->op != SO_EXPECT || (st->cond.kind != SK_EVENT_COUNT &&
+							  st->cond.kind != SK_EVENT_BEFORE)))
+			return perr(c, "settle= goes with expect event ... count or before");
+		if (has_settle && (parse_dur(c, settle, &st->settle_ns) || !st->settle_ns))
+			return perr(c, "bad settle time '%s'", settle);
 		if (st->op == SO_WAIT &&
 		    (st->cond.kind == SK_KMSG || st->cond.kind == SK_NO_KMSG ||
 		     st->cond.kind == SK_LATENCY || st->cond.kind == SK_EVENT_BEFORE ||

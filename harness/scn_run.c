@@ -7,6 +7,7 @@
  * counters. Nothing sleeps blindly; `sleep` is just a wait for the clock. */
 #include "scn_run.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "ev.h"
 #include "kmsg.h"
 #include "run.h"
+#include "scn_events.h"
 #include "wl_proc.h"
 
 #define CHECK_NS 5000000ULL /* conditions are re-checked at least every 5 ms */
@@ -100,31 +102,34 @@ static struct eng_wl *wl(struct eng *g, const char *id)
 
 /* --- recording ------------------------------------------------------------- */
 
-static void event(struct eng *g, const char *group, const char *kind, uint64_t value)
+/* Record one notification or observation. Every one is an entry of its
+ * own (each OOM kill stays attributable), except a burst of pressure
+ * notifications (they come hundreds a second, interleaved): one entry
+ * with its count and its first and last time. */
+static void event(struct eng *g, const char *group, const char *kind, uint64_t count,
+		  uint64_t value, int burst)
 {
 	struct res_event *ev;
 	double t = since(g);
 
-	/* a burst of the same notification (pressure levels come hundreds a
-	 * second, interleaved) is one entry with a count: counts stay exact,
-	 * the first time stays */
-	if (value && strcmp(kind, "threshold") && strcmp(kind, "start") && strcmp(kind, "paused") &&
-	    strcmp(kind, "resumed"))
+	if (burst)
 		for (int i = g->res->nevents - 1; i >= 0 && i >= g->res->nevents - 8; i--) {
 			struct res_event *x = &g->res->events[i];
-			if (t - x->t_s >= 0.1)
+			if (t - x->t_last_s >= 0.1)
 				break;
 			if (!strcmp(x->group, group) && !strcmp(x->kind, kind)) {
-				x->value += value;
+				x->count += count;
+				x->t_last_s = t;
 				return;
 			}
 		}
 	ev = res_add_event(g->res);
 	if (!ev)
 		return;
-	ev->t_s = since(g);
+	ev->t_s = ev->t_last_s = t;
 	snprintf(ev->group, sizeof(ev->group), "%s", group);
 	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+	ev->count = count;
 	ev->value = value;
 }
 
@@ -164,16 +169,16 @@ static void note_ends(struct eng *g)
 			if (!w->paused && wl_paused(&w->p, NULL, 0) == 1) {
 				w->paused = 1;
 				w->paused_at = bytes;
-				event(g, g->g[w->group].name, "paused", bytes);
+				event(g, g->g[w->group].name, "paused", 1, bytes, 0);
 			} else if (w->paused && bytes > w->paused_at) {
 				w->paused = 0;
-				event(g, g->g[w->group].name, "resumed", bytes);
+				event(g, g->g[w->group].name, "resumed", 1, bytes, 0);
 			}
 			continue;
 		}
 		w->end_logged = 1;
-		event(g, g->g[w->group].name, w->p.end.exited ? "exit" : "killed",
-		      w->p.end.exited ? (uint64_t)w->p.end.code : (uint64_t)w->p.end.signo);
+		event(g, g->g[w->group].name, w->p.end.exited ? "exit" : "killed", 1,
+		      w->p.end.exited ? (uint64_t)w->p.end.code : (uint64_t)w->p.end.signo, 0);
 	}
 }
 
@@ -202,7 +207,8 @@ static void pump(struct eng *g, uint64_t until)
 
 	nev = ev_dispatch(&g->ev, pfd, nev, hits, 32);
 	for (int i = 0; i < nev; i++)
-		event(g, g->g[hits[i].group].name, hits[i].kind, hits[i].value);
+		event(g, g->g[hits[i].group].name, hits[i].kind, hits[i].count, hits[i].value,
+		      hits[i].burst);
 	if (nk >= 0 && pfd[nk].revents) {
 		char line[256];
 		while (kmsg_next(&g->km, line, sizeof(line)) == 1)
@@ -289,6 +295,13 @@ static int term_value(struct eng *g, const struct scn_term *t, uint64_t *v, stru
 			*v = atomic_load(&w->p.sh->rate_bps);
 			return 0;
 		}
+		if (t->field[0] == 'p' && isdigit((unsigned char)t->field[1])) {
+			if (!w->p.sh->lat.count)
+				return err_set(e, ENOENT, "%s.%s: no steps recorded", t->name,
+					       t->field);
+			*v = lat_percentile(&w->p.sh->lat, atoi(t->field + 1));
+			return 0;
+		}
 		for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
 			if (!strcmp(t->field, st[i].field)) {
 				if (wl_poll_end(&w->p) ||
@@ -347,39 +360,81 @@ static int cmp_ok(enum scn_cmp c, uint64_t l, uint64_t r, uint64_t tol)
 	return 0;
 }
 
-static int count_events(const struct res_scenario *r, const char *group, const char *kind,
-			double *first)
+static double at_s(const struct eng *g, uint64_t ns)
 {
-	int n = 0;
-	for (int i = 0; i < r->nevents; i++)
-		if (!strcmp(r->events[i].group, group) && !strcmp(r->events[i].kind, kind)) {
-			if (!n && first)
-				*first = r->events[i].t_s;
-			n += r->events[i].value > 1 && strcmp(kind, "threshold") ? (int)r->events[i].value
-										   : 1;
-		}
-	return n;
+	return (double)(ns - g->t0) / 1e9;
 }
 
-static double end_time(const struct eng *g, const struct eng_wl *w)
+/* Can the value of @x still change? Not when it is made of literals, saved
+ * values and the counters of workloads that have ended. */
+static int expr_settled(struct eng *g, const struct scn_expr *x)
 {
-	return (double)(w->p.end.at_ns - g->t0) / 1e9;
+	for (int i = 0; i < x->n; i++) {
+		const struct scn_term *t = &x->t[i];
+		struct eng_wl *w;
+		struct eng_group *gr;
+		switch (t->kind) {
+		case ST_LIT:
+		case ST_VAR:
+			break;
+		case ST_WL:
+			w = wl(g, t->name);
+			if (!w || !w->started || !wl_poll_end(&w->p))
+				return 0;
+			break;
+		case ST_GROUP:
+			gr = grp(g, t->name);
+			if (!gr || gr->alive) /* a removed group reads as gone for good */
+				return 0;
+			break;
+		}
+	}
+	return 1;
+}
+
+/* `event G KIND count OP N`: the counter file is the authority where
+ * there is one (v2 memory.events: a notification may still be in flight,
+ * the counter is not); else the notifications themselves are the count
+ * (v1 eventfds count exactly, as do the harness's own observations). */
+static int event_count_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			    int *settled)
+{
+	uint64_t notes = scn_event_count(g->res, c->id, c->str, NULL), n = notes;
+	int gi = grp_index(g, c->id), holds, ret;
+
+	ret = gi >= 0 ? ev_counter(&g->ev, gi, c->str, &n) : -ENOENT;
+	if (!ret)
+		snprintf(obs, len, "%llu %s (memory.events), %llu notification%s",
+			 (unsigned long long)n, c->str, (unsigned long long)notes,
+			 notes == 1 ? "" : "s");
+	else
+		snprintf(obs, len, "%llu %s event%s", (unsigned long long)n, c->str,
+			 n == 1 ? "" : "s");
+	holds = scn_event_count_judge(c->cmp, n, (uint64_t)c->num, settled);
+	if (gi >= 0 && !g->g[gi].alive)
+		*settled = 1; /* no more events from a removed group */
+	return holds;
 }
 
 /* Evaluate a condition: 1 holds, 0 does not, -errno could not be evaluated
- * (with the reason in @e). @obs gets what was observed. */
+ * (with the reason in @e). @obs gets what was observed; *@settled says
+ * whether the outcome can no longer change (a wait that cannot succeed any
+ * more ends at once; an event expectation waits until it is settled). */
 static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
-		     struct mlab_err *e)
+		     int *settled, struct mlab_err *e)
 {
 	struct eng_wl *w = c->id[0] ? wl(g, c->id) : NULL;
+	int ended = w && w->started && wl_poll_end(&w->p);
 	char a[64], b[64];
 
+	*settled = 1;
 	switch (c->kind) {
 	case SK_COMPARE: {
 		uint64_t l, r, tol = c->tol;
 		int ret = expr_value(g, &c->lhs, &l, e);
 		if (!ret)
 			ret = expr_value(g, &c->rhs, &r, e);
+		*settled = expr_settled(g, &c->lhs) && expr_settled(g, &c->rhs);
 		if (ret) {
 			snprintf(obs, len, "%s", e->msg);
 			return ret;
@@ -398,9 +453,10 @@ static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t 
 	}
 	case SK_KILLED_BY:
 	case SK_EXITED:
-		if (!wl_poll_end(&w->p)) {
+		if (!ended) {
 			snprintf(obs, len, "still running (%s done)",
 				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+			*settled = 0;
 			return 0;
 		}
 		wl_end_str(&w->p.end, obs, len);
@@ -410,18 +466,21 @@ static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t 
 			return 1;
 		return w->p.end.exited && (!c->has_num || w->p.end.code == c->num);
 	case SK_WL_FAILED:
-		wl_poll_end(&w->p);
 		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
 			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
-		return atomic_load(&w->p.sh->phase) == WL_FAILED && w->p.sh->err == c->num;
+		if (atomic_load(&w->p.sh->phase) == WL_FAILED)
+			return w->p.sh->err == c->num;
+		*settled = ended;
+		return 0;
 	case SK_PAUSED:
 	case SK_RUNNING: {
 		char wchan[128] = "";
 		int p = wl_paused(&w->p, wchan, sizeof(wchan));
 		if (wl_poll_end(&w->p)) {
 			wl_end_str(&w->p.end, obs, len);
-			return 0;
+			return 0; /* an ended task is neither, for good */
 		}
+		*settled = 0;
 		if (p == 1)
 			snprintf(obs, len, "paused in %s at %s", wchan,
 				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
@@ -437,54 +496,40 @@ static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t 
 			wl_end_str(&w->p.end, obs, len);
 			return 0;
 		}
+		*settled = 0;
 		return atomic_load(&w->p.sh->phase) == WL_HOLDING;
-	case SK_EVENT_COUNT: {
-		int n = count_events(g->res, c->id, c->str, NULL);
-		snprintf(obs, len, "%d %s event%s", n, c->str, n == 1 ? "" : "s");
-		return cmp_ok(c->cmp, (uint64_t)n, (uint64_t)c->num, 0);
-	}
-	case SK_EVENT_BEFORE: {
-		double t1 = -1, t2 = -1;
-		int n1 = count_events(g->res, c->id, c->str, &t1);
-		int n2 = count_events(g->res, c->id, c->kind2, &t2);
-		snprintf(obs, len, "%s %s, %s %s", c->str, n1 ? "" : "never", c->kind2,
-			 n2 ? "" : "never");
-		if (n1 && n2)
-			snprintf(obs, len, "%s at %.3f s, %s at %.3f s", c->str, t1, c->kind2, t2);
-		else if (n1)
-			snprintf(obs, len, "%s at %.3f s, %s never", c->str, t1, c->kind2);
-		return n1 && (!n2 || t1 <= t2);
-	}
+	case SK_EVENT_COUNT:
+		return event_count_eval(g, c, obs, len, settled);
+	case SK_EVENT_BEFORE:
+		return scn_event_before_judge(g->res, c->id, c->str, c->kind2, settled, obs, len);
 	case SK_EVENT_WITHIN: {
 		struct eng_wl *x = wl(g, c->kind2);
-		double best = 1e9, te;
+		double near;
+		int holds;
 		if (!wl_poll_end(&x->p)) {
 			snprintf(obs, len, "%s has not ended", c->kind2);
-			return 0;
+			return 0; /* judged at once: the line is about an end */
 		}
-		te = end_time(g, x);
-		for (int i = 0; i < g->res->nevents; i++) {
-			const struct res_event *ev = &g->res->events[i];
-			double d = ev->t_s > te ? ev->t_s - te : te - ev->t_s;
-			if (!strcmp(ev->group, c->id) && !strcmp(ev->kind, c->str) && d < best)
-				best = d;
-		}
-		if (best == 1e9) {
-			snprintf(obs, len, "no %s event", c->str);
-			return 0;
-		}
-		snprintf(obs, len, "%.1f ms from the end of %s", best * 1e3, c->kind2);
-		return best * 1e9 <= (double)c->dur_ns;
+		holds = scn_event_within_judge(g->res, c->id, c->str, at_s(g, x->p.started_ns),
+					       at_s(g, x->p.end.at_ns), (double)c->dur_ns / 1e9,
+					       since(g), settled, &near);
+		if (near < 0)
+			snprintf(obs, len, "no %s notification since %s started", c->str, c->kind2);
+		else
+			snprintf(obs, len, "%.1f ms from the end of %s", near * 1e3, c->kind2);
+		return holds;
 	}
 	case SK_LATENCY: {
 		uint64_t v = lat_percentile(&w->p.sh->lat, c->num);
 		snprintf(obs, len, "p%d %.1f us over %llu steps", c->num, (double)v / 1e3,
 			 (unsigned long long)w->p.sh->lat.count);
+		*settled = ended;
 		return w->p.sh->lat.count && cmp_ok(c->cmp, v, c->dur_ns, 0);
 	}
 	case SK_KMSG:
 	case SK_NO_KMSG: {
 		drain_kmsg(g);
+		*settled = 0; /* more lines may come */
 		for (int i = 0; i < g->res->nkmsg; i++)
 			if (strstr(g->res->kmsg[i], c->str)) {
 				snprintf(obs, len, "logged: %s", g->res->kmsg[i]);
@@ -627,32 +672,65 @@ static int do_start(struct eng *g, const struct scn_step *st, struct mlab_err *e
 		return step_error(g, st, e);
 	w->started = 1;
 	g->nw++;
-	event(g, st->b, "start", 0);
+	event(g, st->b, "start", 1, 0, 0);
 	return 0;
 }
 
 static int wait_for(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 {
-	uint64_t deadline = now_ns() + st->dur_ns;
+	uint64_t start = now_ns(), deadline = start + st->dur_ns;
 	char obs[256];
-	int ret;
+	int ret, settled;
 
 	for (;;) {
-		ret = cond_eval(g, &st->cond, obs, sizeof(obs), e);
+		ret = cond_eval(g, &st->cond, obs, sizeof(obs), &settled, e);
 		if (ret == 1)
 			return 0;
 		if (ret < 0 && ret != -ESRCH && ret != -ENOENT)
 			return step_error(g, st, e);
-		if (now_ns() >= deadline) {
+		if (settled || now_ns() >= deadline) {
 			char msg[300];
-			snprintf(msg, sizeof(msg), "timed out after %.1f s: %s",
-				 (double)st->dur_ns / 1e9, obs);
+			if (settled)
+				snprintf(msg, sizeof(msg), "can no longer hold (after %.1f s): %s",
+					 (double)(now_ns() - start) / 1e9, obs);
+			else
+				snprintf(msg, sizeof(msg), "timed out after %.1f s: %s",
+					 (double)st->dur_ns / 1e9, obs);
 			expectation(g, st, 0, msg);
 			g->aborted = 1;
 			return 0;
 		}
 		if (run_interrupted)
 			return err_set(e, EINTR, "interrupted");
+		pump(g, now_ns() + CHECK_NS < deadline ? now_ns() + CHECK_NS : deadline);
+	}
+}
+
+static int is_event_cond(const struct scn_cond *c)
+{
+	return c->kind == SK_EVENT_COUNT || c->kind == SK_EVENT_BEFORE ||
+	       c->kind == SK_EVENT_WITHIN;
+}
+
+/* An expectation's verdict. Most conditions are judged as they are now;
+ * one on events waits until it is settled (a notification may still be in
+ * flight) or its deadline: `within D of ID end` at the end + D, the others
+ * after their settle time (settle=, or the kind's default). */
+static int judge(struct eng *g, const struct scn_step *st, char *obs, size_t len,
+		 struct mlab_err *e)
+{
+	const struct scn_cond *c = &st->cond;
+	uint64_t deadline = now_ns() + (st->settle_ns ? st->settle_ns : scn_event_settle_ns(c->str));
+	int ret, settled;
+
+	for (;;) {
+		ret = cond_eval(g, c, obs, len, &settled, e);
+		if (!is_event_cond(c) || ret < 0 || settled || now_ns() >= deadline ||
+		    run_interrupted)
+			return ret;
+		/* `within` sets its own deadline, as long as it is not settled */
+		if (c->kind == SK_EVENT_WITHIN)
+			deadline = now_ns() + CHECK_NS;
 		pump(g, now_ns() + CHECK_NS < deadline ? now_ns() + CHECK_NS : deadline);
 	}
 }
@@ -674,7 +752,7 @@ static int do_step(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 	struct eng_group *x = st->a[0] ? grp(g, st->a) : NULL;
 	struct eng_wl *w = st->a[0] ? wl(g, st->a) : NULL;
 	char obs[256], rel[PATH_MAX];
-	int ret;
+	int ret, settled;
 
 	switch (st->op) {
 	case SO_GROUP:
@@ -811,7 +889,7 @@ static int do_step(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 	case SO_PICK:
 		if (g->variant >= 0)
 			return 0; /* the first matching pick decides */
-		ret = cond_eval(g, &st->cond, obs, sizeof(obs), e);
+		ret = cond_eval(g, &st->cond, obs, sizeof(obs), &settled, e);
 		if (ret < 0)
 			return step_error(g, st, e);
 		if (ret == 1) {
@@ -829,7 +907,7 @@ static int do_step(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 		}
 		return 0;
 	case SO_EXPECT:
-		ret = cond_eval(g, &st->cond, obs, sizeof(obs), e);
+		ret = judge(g, st, obs, sizeof(obs), e);
 		if (ret < 0 && ret != -ESRCH && ret != -ENOENT)
 			return step_error(g, st, e);
 		expectation(g, st, ret == 1, obs);

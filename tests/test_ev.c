@@ -76,11 +76,13 @@ static void eventfd_add(int fd, uint64_t v)
 	ck_assert_int_eq(write(fd, &v, sizeof(v)), sizeof(v));
 }
 
-static void assert_hit(const struct ev_hit *h, int group, const char *kind, uint64_t value)
+static void assert_hit(const struct ev_hit *h, int group, const char *kind, uint64_t count)
 {
 	ck_assert_int_eq(h->group, group);
 	ck_assert_str_eq(h->kind, kind);
-	ck_assert_uint_eq(h->value, value);
+	ck_assert_uint_eq(h->count, count);
+	/* only pressure comes in bursts */
+	ck_assert_int_eq(h->burst, !strncmp(kind, "pressure-", 9));
 }
 
 /* --- v2: memory.events ---------------------------------------------------- */
@@ -119,6 +121,17 @@ START_TEST(v2_events_increases)
 
 	/* one hit per counter that grew, its value the increase, key order */
 	tu_write(ev, "low 0\nhigh 7\nmax 5\noom 2\noom_kill 2\noom_group_kill 0\n");
+	/* the counters are the authority for counts: read from the file now,
+	 * since the watch began, whether or not a notification came yet */
+	{
+		uint64_t c = 99;
+		ck_assert_int_eq(ev_counter(&s, 3, "oom", &c), 0);
+		ck_assert_uint_eq(c, 1);
+		ck_assert_int_eq(ev_counter(&s, 3, "high", &c), 0);
+		ck_assert_uint_eq(c, 7);
+		ck_assert_int_eq(ev_counter(&s, 3, "threshold", &c), -ENOENT);
+		ck_assert_int_eq(ev_counter(&s, 4, "oom", &c), -ENOENT);
+	}
 	n = ready(&s, pfd, POLLPRI | POLLERR);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 16), 4);
 	assert_hit(&h[0], 3, "high", 7);
@@ -218,7 +231,7 @@ START_TEST(v2_psi_triggers)
 		ck_assert_str_eq(buf, t[i].trigger);
 		ck_assert_int_eq(s.w[i].type, EV_PRESSURE);
 		ck_assert_int_eq(s.w[i].events, POLLPRI);
-		ck_assert_str_eq(s.w[i].level, t[i].level);
+		ck_assert_str_eq(s.w[i].level + strlen("pressure-"), t[i].level);
 		ck_assert_int_eq(s.w[i].group, i);
 		/* the trigger lives as long as the fd: O_RDWR, non-blocking */
 		ck_assert_int_eq(fcntl(s.w[i].fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK),
@@ -252,7 +265,7 @@ START_TEST(v2_psi_dispatch)
 	ck_assert_int_eq(n, 2);
 	pfd[0].revents = POLLPRI;
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 1);
-	assert_hit(&h[0], 1, "critical", 1);
+	assert_hit(&h[0], 1, "pressure-critical", 1);
 	pfd[0].revents = 0;
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 0);
 	/* firings that found no room are counted, not lost */
@@ -260,7 +273,7 @@ START_TEST(v2_psi_dispatch)
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 0), 0);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 0), 0);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 1);
-	assert_hit(&h[0], 1, "critical", 3);
+	assert_hit(&h[0], 1, "pressure-critical", 3);
 
 	/* POLLERR / POLLHUP: the group is gone; dropped quietly, the other
 	 * watch stays and keeps its place */
@@ -362,7 +375,8 @@ START_TEST(too_many_watches)
 	ck_assert_ptr_nonnull(strstr(e.msg, "too many"));
 	ck_assert_int_eq(ev_watch_pressure(&s, &g, 99, "low", &e), -ENOSPC);
 	ck_assert_int_eq(s.n, EV_MAX_WATCHES);
-	ck_assert_int_eq(open_fds(), fds + EV_MAX_WATCHES);
+	/* memory.events twice: notifications, and counter reads */
+	ck_assert_int_eq(open_fds(), fds + 2 * EV_MAX_WATCHES);
 	ev_close(&s);
 	ck_assert_int_eq(s.n, 0);
 	ck_assert_int_eq(open_fds(), fds);
@@ -423,7 +437,7 @@ START_TEST(v1_registrations)
 		ck_assert(!ev_watch_pressure(&s, &g, 7 + i, lv[i], &e));
 		assert_registered(root, &s.w[3 + i], "/memory.pressure_level", lv[i]);
 		ck_assert_int_eq(s.w[3 + i].type, EV_PRESSURE);
-		ck_assert_str_eq(s.w[3 + i].level, lv[i]);
+		ck_assert_str_eq(s.w[3 + i].level + strlen("pressure-"), lv[i]);
 	}
 	ck_assert_int_eq(s.n, 6);
 	ck_assert_int_eq(open_fds(), fds + 12);
@@ -487,7 +501,7 @@ START_TEST(v1_dispatch)
 	n = ready(&s, pfd, POLLIN);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 2);
 	assert_hit(&h[0], 0, "oom", 2);
-	assert_hit(&h[1], 2, "medium", 1);
+	assert_hit(&h[1], 2, "pressure-medium", 1);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 0); /* read, so reset */
 
 	/* a threshold: one hit per crossing, the value is the threshold;
@@ -495,10 +509,12 @@ START_TEST(v1_dispatch)
 	eventfd_add(s.w[1].fd, 3);
 	n = ready(&s, pfd, POLLIN);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 2), 2);
-	assert_hit(&h[0], 1, "threshold", 4 * MIB);
-	assert_hit(&h[1], 1, "threshold", 4 * MIB);
+	assert_hit(&h[0], 1, "threshold", 1);
+	ck_assert_uint_eq(h[0].value, 4 * MIB);
+	assert_hit(&h[1], 1, "threshold", 1);
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 1);
-	assert_hit(&h[0], 1, "threshold", 4 * MIB);
+	assert_hit(&h[0], 1, "threshold", 1);
+	ck_assert_uint_eq(h[0].value, 4 * MIB);
 
 	/* no room: the counter waits in the eventfd */
 	eventfd_add(s.w[0].fd, 1);
@@ -512,7 +528,7 @@ START_TEST(v1_dispatch)
 	n = ready(&s, pfd, 0);
 	pfd[2].revents = POLLIN;
 	ck_assert_int_eq(ev_dispatch(&s, pfd, n, h, 8), 1);
-	assert_hit(&h[0], 2, "medium", 1);
+	assert_hit(&h[0], 2, "pressure-medium", 1);
 
 	/* POLLERR / POLLNVAL: dropped quietly, the others keep their order */
 	pfd[0].revents = POLLIN;

@@ -160,7 +160,7 @@ static int count(const struct seen *sn, int from, const char *kind, uint64_t *su
 		if (!strcmp(sn->h[i].kind, kind)) {
 			n++;
 			if (sum)
-				*sum += sn->h[i].value;
+				*sum += sn->h[i].count;
 		}
 	return n;
 }
@@ -245,7 +245,7 @@ START_TEST(oom_twice)
 		fprintf(stderr,
 			"oom[%d]: event %.1f ms after start, reaped %.1f ms after the event "
 			"(value %" PRIu64 ")\n",
-			i, ms(p.started_ns, sn.t[at]), ms(sn.t[at], sn.reaped_ns), sn.h[at].value);
+			i, ms(p.started_ns, sn.t[at]), ms(sn.t[at], sn.reaped_ns), sn.h[at].count);
 		ck_assert_int_eq(sn.h[at].group, 0);
 		/* the kernel log tells of the same kill */
 		snprintf(want, sizeof(want), "Killed process %d ", (int)p.pid);
@@ -417,8 +417,11 @@ START_TEST(pressure_low_before_critical)
 	/* the kernel reports pressure from a work item: give it time */
 	pump(&s, NULL, &sn, 500 * MSEC, until_never);
 	for (int i = 0; i < 3; i++) {
-		int n = count(&sn, 0, lv[i], &sum[i]);
-		at[i] = first(&sn, lv[i]);
+		char kind[32];
+		int n;
+		snprintf(kind, sizeof(kind), "pressure-%s", lv[i]);
+		n = count(&sn, 0, kind, &sum[i]);
+		at[i] = first(&sn, kind);
 		if (at[i] >= 0)
 			fprintf(stderr,
 				"pressure %s: %d hits, %" PRIu64 " notifications, first %.1f ms "

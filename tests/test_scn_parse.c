@@ -23,6 +23,9 @@
 #define HV H "variant x one\n"
 #define HG H "group G\n"
 #define HW HG "start a G alloc size=4M\n"
+/* the same with the group's OOM events watched */
+#define HGO HG "watch G oom\n"
+#define HWO HW "watch G oom\n"
 
 #define S10 10000000000ULL /* the default wait / stop timeout */
 
@@ -406,7 +409,7 @@ START_TEST(step_wait)
 	ck_assert_int_eq(st->cond.num, 1);
 	ck_assert_uint_eq(st->dur_ns, S10);
 
-	st = OK(HG "wait event G threshold count >= 2 timeout=2m\n");
+	st = OK(HG "watch G threshold 8M\nwait event G threshold count >= 2 timeout=2m\n");
 	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
 	ck_assert_int_eq(st->cond.cmp, SC_GE);
 	ck_assert_int_eq(st->cond.num, 2);
@@ -640,25 +643,33 @@ START_TEST(step_expect_events_kmsg_errno)
 {
 	const struct scn_step *st;
 
-	st = OK(HG "expect event G oom\n");
+	st = OK(HGO "expect event G oom\n");
 	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
 	ck_assert_str_eq(st->cond.id, "G");
 	ck_assert_str_eq(st->cond.str, "oom");
 	ck_assert_int_eq(st->cond.cmp, SC_GE);
 	ck_assert_int_eq(st->cond.num, 1);
-	st = OK(HG "expect event G oom count == 2\n");
+	st = OK(HGO "expect event G oom count == 2\n");
 	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
 	ck_assert_int_eq(st->cond.cmp, SC_EQ);
 	ck_assert_int_eq(st->cond.num, 2);
-	st = OK(HG "expect event G threshold count < 1000000\n");
+	st = OK(HG "watch G threshold 1M\nexpect event G threshold count < 1000000\n");
 	ck_assert_int_eq(st->cond.cmp, SC_LT);
 	ck_assert_int_eq(st->cond.num, 1000000);
-	st = OK(HG "expect event G low before critical\n");
+	st = OK(HG "watch G pressure low\nwatch G pressure critical\n"
+		   "expect event G pressure-low before pressure-critical\n");
 	ck_assert_int_eq(st->cond.kind, SK_EVENT_BEFORE);
 	ck_assert_str_eq(st->cond.id, "G");
-	ck_assert_str_eq(st->cond.str, "low");
-	ck_assert_str_eq(st->cond.kind2, "critical");
-	st = OK(HW "expect event G oom within 100ms of a end\n");
+	ck_assert_str_eq(st->cond.str, "pressure-low");
+	ck_assert_str_eq(st->cond.kind2, "pressure-critical");
+	ck_assert_uint_eq(st->settle_ns, 0);
+	/* settle=: how long a late notification is waited for */
+	st = OK(HGO "expect event G oom count == 2 settle=1s\n");
+	ck_assert_uint_eq(st->settle_ns, 1000000000ULL);
+	/* the harness's own kinds need no watch */
+	st = OK(HW "expect event G killed count == 0\n");
+	ck_assert_str_eq(st->cond.str, "killed");
+	st = OK(HWO "expect event G oom within 100ms of a end\n");
 	ck_assert_int_eq(st->cond.kind, SK_EVENT_WITHIN);
 	ck_assert_str_eq(st->cond.id, "G");
 	ck_assert_str_eq(st->cond.str, "oom");
@@ -1248,7 +1259,7 @@ static const struct {
 	{ 3, "='X' is not a group or workload declared above", H "save x X.usage\n" },
 	{ 3, "='' is not a group or workload declared above", H "save x .5\n" },
 	{ 5, "=workload 'a' has no value 'rss' (progress, steps, rate, vmrss, rssanon, rssfile, "
-	     "rssshmem)", HW "save x a.rss\n" },
+	     "rssshmem, p50, p90, p99)", HW "save x a.rss\n" },
 	{ 4, "='bogus' is neither a portable name nor a control file (memory.*)",
 	  HG "save x G.bogus\n" },
 	{ 4, "='' is neither a portable name nor a control file (memory.*)", HG "save x G.\n" },
@@ -1269,23 +1280,23 @@ static const struct {
 	{ 3, "=expected: event GROUP KIND [count OP N | before KIND | within DURATION of WORKLOAD "
 	     "end]", H "expect event G\n" },
 	{ 3, "='X' is not a group declared above", H "expect event X oom\n" },
-	{ 4, "=bad comparison '~='", HG "expect event G oom count ~= 1\n" },
-	{ 4, "=bad comparison '=>'", HG "expect event G oom count => 1\n" },
-	{ 4, "=event count: 'x' is not a non-negative whole number",
-	  HG "expect event G oom count >= x\n" },
-	{ 4, "=event count: '1000001' is too large (at most 1000000)",
-	  HG "expect event G oom count >= 1000001\n" },
-	{ 4, "=after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
+	{ 5, "=bad comparison '~='", HGO "expect event G oom count ~= 1\n" },
+	{ 5, "=bad comparison '=>'", HGO "expect event G oom count => 1\n" },
+	{ 5, "=event count: 'x' is not a non-negative whole number",
+	  HGO "expect event G oom count >= x\n" },
+	{ 5, "=event count: '1000001' is too large (at most 1000000)",
+	  HGO "expect event G oom count >= 1000001\n" },
+	{ 5, "=after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
 	  "WORKLOAD end",
-	  HG "expect event G oom count >= 1 2\n" },
-	{ 4, "=after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
+	  HGO "expect event G oom count >= 1 2\n" },
+	{ 5, "=after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
 	  "WORKLOAD end",
-	  HG "expect event G oom sometime\n" },
-	{ 4, "=after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
+	  HGO "expect event G oom sometime\n" },
+	{ 5, "=after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
 	  "WORKLOAD end",
-	  HG "expect event G oom within 1s of x\n" },
-	{ 4, "='b' is not a workload started above", HG "expect event G oom within 1s of b end\n" },
-	{ 5, "duration '1x': unknown unit", HW "expect event G oom within 1x of a end\n" },
+	  HGO "expect event G oom within 1s of x\n" },
+	{ 5, "='b' is not a workload started above", HGO "expect event G oom within 1s of b end\n" },
+	{ 6, "duration '1x': unknown unit", HWO "expect event G oom within 1x of a end\n" },
 	{ 3, "=expected: kmsg \"text\"", H "expect kmsg\n" },
 	{ 3, "=expected: kmsg \"text\"", H "expect kmsg \"\"\n" },
 	{ 3, "=expected: no-kmsg \"text\"", H "expect no-kmsg a b\n" },
@@ -1322,7 +1333,28 @@ static const struct {
 	{ 5, "=timeout= belongs to wait, not expect", HW "expect a holding timeout=1s\n" },
 	{ 5, "duration 'x'", HW "wait a holding timeout=x\n" },
 	{ 5, "=tol= only goes with a comparison", HW "expect a holding tol=1M\n" },
-	{ 4, "=tol= only goes with a comparison", HG "expect event G oom tol=1\n" },
+	{ 5, "=tol= only goes with a comparison", HGO "expect event G oom tol=1\n" },
+	/* an event nobody watches is never recorded: a count of it could not fail */
+	{ 4, "=no 'watch G oom' above: oom events are not recorded without it",
+	  HG "expect event G oom count == 0\n" },
+	{ 5, "=no 'watch G pressure critical' above: pressure-critical events are not recorded "
+	     "without it",
+	  HG "watch G pressure low\nexpect event G pressure-low before pressure-critical\n" },
+	{ 4, "=no 'watch G threshold' above: threshold events are not recorded without it",
+	  HG "wait event G threshold\n" },
+	{ 4, "=unknown event kind 'critical' (oom, oom_kill, oom_group_kill, max, high, low, "
+	     "threshold, pressure-low, pressure-medium, pressure-critical, start, exit, killed, "
+	     "paused, resumed)",
+	  HG "expect event G critical\n" },
+	/* the second kind of before is checked too */
+	{ 5, "=unknown event kind 'later' (oom, oom_kill, oom_group_kill, max, high, low, "
+	     "threshold, pressure-low, pressure-medium, pressure-critical, start, exit, killed, "
+	     "paused, resumed)",
+	  HGO "expect event G oom before later\n" },
+	{ 5, "=settle= goes with expect event ... count or before",
+	  HGO "wait event G oom settle=1s\n" },
+	{ 5, "=settle= goes with expect event ... count or before", HGO "expect G.usage > 0 settle=1s\n" },
+	{ 5, "=bad settle time '0'", HGO "expect event G oom settle=0\n" },
 	{ 4, "=~= needs a tolerance: tol=SIZE or tol=N%", HG "expect G.usage ~= 1M\n" },
 	{ 4, "=~= needs a tolerance: tol=SIZE or tol=N%", HG "wait G.usage ~= 1M\n" },
 	{ 4, "size '1X': unknown unit 'X'", HG "expect G.usage ~= 1M tol=1X\n" },
@@ -1339,10 +1371,11 @@ static const struct {
 	  HW "wait no-kmsg \"x\"\n" },
 	{ 5, "=cannot wait for that; wait for a workload state, an event count or a comparison",
 	  HW "wait a latency p99 < 1s\n" },
-	{ 5, "=cannot wait for that; wait for a workload state, an event count or a comparison",
-	  HW "wait event G low before critical\n" },
-	{ 5, "=cannot wait for that; wait for a workload state, an event count or a comparison",
-	  HW "wait event G oom within 1s of a end\n" },
+	{ 7, "=cannot wait for that; wait for a workload state, an event count or a comparison",
+	  HW "watch G pressure low\nwatch G pressure critical\n"
+	     "wait event G pressure-low before pressure-critical\n" },
+	{ 6, "=cannot wait for that; wait for a workload state, an event count or a comparison",
+	  HWO "wait event G oom within 1s of a end\n" },
 	{ 5, "=cannot wait for that; wait for a workload state, an event count or a comparison",
 	  HW "wait errno == ok\n" },
 	/* pick */
@@ -1419,7 +1452,7 @@ START_TEST(known_bug_within_long_id)
 	const struct scn_step *st;
 
 	big[0] = 0;
-	cat(HG "start %s G alloc\nexpect event G oom within 1s of %s end\n", rep('w', 40),
+	cat(HGO "start %s G alloc\nexpect event G oom within 1s of %s end\n", rep('w', 40),
 	    rep('w', 40));
 	st = OK(big);
 	ck_assert_int_eq(st->cond.kind, SK_EVENT_WITHIN);
