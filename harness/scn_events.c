@@ -107,10 +107,11 @@ int scn_event_within_judge(const struct res_scenario *r, const char *group, cons
 
 	for (int i = 0; i < r->nevents; i++) {
 		const struct res_event *ev = &r->events[i];
-		double d;
-		if (strcmp(ev->group, group) || strcmp(ev->kind, kind) || ev->t_s < start_s)
+		/* a burst spans t_s..t_last_s: the part of it after the start */
+		double lo = ev->t_s > start_s ? ev->t_s : start_s, hi = ev->t_last_s, d;
+		if (strcmp(ev->group, group) || strcmp(ev->kind, kind) || hi < start_s)
 			continue;
-		d = ev->t_s > end_s ? ev->t_s - end_s : end_s - ev->t_s;
+		d = end_s < lo ? lo - end_s : end_s > hi ? end_s - hi : 0;
 		if (best < 0 || d < best)
 			best = d;
 	}

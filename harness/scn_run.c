@@ -67,6 +67,7 @@ struct eng {
 	uint64_t t0, next_sample, sample_ns;
 	int last_errno, tried;
 	int variant; /* index into s->variants, -1 none */
+	char last_pick[200]; /* what the last pick that did not match saw */
 	int aborted; /* a wait timed out or a step failed: stop here */
 	int skipped;
 };
@@ -892,6 +893,9 @@ static int do_step(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 		ret = cond_eval(g, &st->cond, obs, sizeof(obs), &settled, e);
 		if (ret < 0)
 			return step_error(g, st, e);
+		if (ret == 0)
+			snprintf(g->last_pick, sizeof(g->last_pick), "line %d saw %.160s", st->line,
+				 obs);
 		if (ret == 1) {
 			for (int i = 0; i < g->s->nvariants; i++)
 				if (!strcmp(g->s->variants[i].name, st->a))
@@ -1205,7 +1209,8 @@ int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *
 		if (out->verdict == RES_PASS && s->nvariants && g->variant < 0) {
 			out->verdict = RES_FAIL;
 			snprintf(out->reason, sizeof(out->reason),
-				 "none of the declared variants matched this kernel");
+				 "none of the declared variants matched this kernel (%s)",
+				 g->last_pick[0] ? g->last_pick : "no pick ran");
 		}
 	}
 	finish(g);

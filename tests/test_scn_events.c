@@ -147,6 +147,21 @@ START_TEST(within_waits_for_its_deadline_and_keeps_kills_apart)
 	ck_assert_int_eq(settled, 1);
 	ck_assert(near > 0.049 && near < 0.051);
 	teardown();
+
+	/* a pressure burst from 0.2 s to 1.3 s: its part after c started at
+	 * 1.25 s counts, 50 ms before c's end at 1.35 s */
+	reset();
+	add(0.2, "G", "pressure-critical", 300);
+	R.events[0].t_last_s = 1.3;
+	ck_assert_int_eq(scn_event_within_judge(&R, "G", "pressure-critical", 1.25, 1.35, 0.1, 1.4,
+						&settled, &near),
+			 1);
+	ck_assert(near > 0.049 && near < 0.051);
+	/* a burst over before c started is not c's */
+	ck_assert_int_eq(scn_event_within_judge(&R, "G", "pressure-critical", 1.31, 1.35, 0.1, 1.5,
+						&settled, &near),
+			 0);
+	teardown();
 }
 END_TEST
 
