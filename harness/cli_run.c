@@ -230,6 +230,9 @@ static void run_usage(FILE *f)
 		"                       swap file; none: run without adding swap (default)\n"
 		"  --timeout DURATION   budget per scenario instead of its own\n"
 		"  --sample DURATION    counter sampling period (default 20ms)\n"
+		"  --skip-all REASON    run nothing: record every scenario as skipped with\n"
+		"                       REASON (the VM runner's guest, when its kernel\n"
+		"                       cannot give the cgroup version asked for)\n"
 		"\n"
 		"Exit status: 0 nothing failed, 1 something failed, 2 usage or parse error,\n"
 		"77 not possible here (no root, no memory controller).\n");
@@ -265,7 +268,8 @@ int cmd_run(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--format") && strcmp(a, "--results") && strcmp(a, "--repeat") &&
-		    strcmp(a, "--swap") && strcmp(a, "--timeout") && strcmp(a, "--sample")) {
+		    strcmp(a, "--swap") && strcmp(a, "--timeout") && strcmp(a, "--sample") &&
+		    strcmp(a, "--skip-all")) {
 			fprintf(stderr, "memcg-lab: run: unknown option '%s' (see run --help)\n", a);
 			return EXIT_USAGE;
 		}
@@ -282,6 +286,12 @@ int cmd_run(int argc, char **argv)
 			format = v;
 		} else if (!strcmp(a, "--results")) {
 			results = v;
+		} else if (!strcmp(a, "--skip-all")) {
+			if (!*v) {
+				fprintf(stderr, "memcg-lab: --skip-all needs a reason\n");
+				return EXIT_USAGE;
+			}
+			so.skip_all = v;
 		} else if (!strcmp(a, "--repeat")) {
 			if (parse_uint(v, 10000, &repeat, &e) || !repeat) {
 				fprintf(stderr, "memcg-lab: --repeat: a number from 1 to 10000\n");
@@ -320,19 +330,28 @@ int cmd_run(int argc, char **argv)
 	}
 
 	/* the suite's own run holds what outlives single scenarios: swap */
-	ret = run_begin(&suite, &e);
+	ret = so.skip_all ? 0 : run_begin(&suite, &e);
 	if (ret) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		return ret == -EPERM || ret == -ENODEV ? EXIT_SKIP : EXIT_FAILED;
 	}
-	ret = run_swap(&suite, swap_mode, swap_size, 256 * MIB, &e);
+	ret = so.skip_all ? 0 : run_swap(&suite, swap_mode, swap_size, 256 * MIB, &e);
 	if (ret) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		run_end(&suite, &e);
 		return EXIT_FAILED;
 	}
 	fill_meta(&rr.meta, &suite.root, swap, where, (int)repeat);
-	snprintf(rr.meta.run_id, sizeof(rr.meta.run_id), "%s", suite.st.run_id);
+	if (so.skip_all) { /* no run was begun: an id of the same form */
+		char ts[32];
+		time_t t = time(NULL);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+		snprintf(rr.meta.run_id, sizeof(rr.meta.run_id), "%s-%d", ts, (int)getpid());
+	} else {
+		snprintf(rr.meta.run_id, sizeof(rr.meta.run_id), "%s", suite.st.run_id);
+	}
 
 	so.where = where;
 	so.progress = on_step;
@@ -341,9 +360,10 @@ int cmd_run(int argc, char **argv)
 	if (!strcmp(format, "ktap"))
 		res_ktap_begin(stdout, prog.total);
 	else
-		printf("memcg-lab %s: %d scenario%s on %s, cgroup v%d, swap %s\n", MLAB_VERSION,
-		       prog.total, prog.total == 1 ? "" : "s", rr.meta.kernel, rr.meta.cgroup_version,
-		       swap);
+		printf("memcg-lab %s: %d scenario%s on %s, %s%.0d, swap %s\n", MLAB_VERSION,
+		       prog.total, prog.total == 1 ? "" : "s", rr.meta.kernel,
+		       rr.meta.cgroup_version ? "cgroup v" : "no memory controller",
+		       rr.meta.cgroup_version, swap);
 	fflush(stdout);
 	for (uint64_t r = 0; r < repeat && !run_interrupted; r++)
 		for (int i = 0; i < n && !run_interrupted; i++) {
@@ -397,7 +417,7 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "results: %s/%s/\n", results, rr.meta.run_id);
 		}
 	}
-	if (run_end(&suite, &e)) {
+	if (!so.skip_all && run_end(&suite, &e)) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		failed = 1;
 	}

@@ -92,6 +92,61 @@ int kmsg_parse(const char *rec, size_t n, char *buf, size_t len)
 	return (int)out;
 }
 
+/* The sequence number of a record ("pri,seq,..."), or -1. */
+static long long record_seq(const char *rec, size_t n)
+{
+	const char *p = memchr(rec, ',', n);
+	long long seq = 0;
+
+	if (!p || ++p >= rec + n || !isdigit((unsigned char)*p))
+		return -1;
+	for (; p < rec + n && isdigit((unsigned char)*p); p++)
+		seq = seq * 10 + (*p - '0');
+	return seq;
+}
+
+int kmsg_search_boot(const char *text, char *buf, size_t len, int *from_boot)
+{
+	char rec[KMSG_REC_MAX + 1];
+	int fd, first = 1, found = 0;
+
+	*from_boot = 0;
+	if (len)
+		buf[0] = 0;
+	/* a fresh open starts at the oldest record still kept */
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, rec, KMSG_REC_MAX);
+
+		if (n < 0 && errno == EPIPE) {
+			/* overwritten while we read: what was kept is no longer whole */
+			*from_boot = 0;
+			first = 0;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (first) {
+			*from_boot = record_seq(rec, (size_t)n) == 0;
+			first = 0;
+			if (!text)
+				break; /* only asked where the log starts */
+		}
+		if (kmsg_parse(rec, (size_t)n, buf, len) >= 0 && strstr(buf, text)) {
+			found = 1;
+			break;
+		}
+	}
+	if (!found && len)
+		buf[0] = 0;
+	close(fd);
+	return found;
+}
+
 int kmsg_next(struct kmsg *k, char *buf, size_t len)
 {
 	char rec[KMSG_REC_MAX + 1];

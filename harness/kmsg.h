@@ -26,4 +26,13 @@ int kmsg_next(struct kmsg *k, char *buf, size_t len);
 int kmsg_parse(const char *rec, size_t n, char *buf, size_t len);
 void kmsg_close(struct kmsg *k);
 
+/* Search the whole log the kernel still keeps (from its oldest record, not
+ * from "now") for a message containing @text: for warnings a kernel prints
+ * once per boot, which an earlier run may have drawn. 1 found (the message
+ * in @buf), 0 not found, -errno when /dev/kmsg cannot be read. *@from_boot
+ * is 1 when the oldest record kept is the boot's first (sequence 0), so a
+ * "not found" is final; 0 when older records were overwritten. A NULL
+ * @text only tells where the log starts. */
+int kmsg_search_boot(const char *text, char *buf, size_t len, int *from_boot);
+
 #endif

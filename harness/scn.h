@@ -28,7 +28,7 @@ enum scn_op {
 /* A value: terms added or subtracted. A term is a literal, a saved $name,
  * or NAME.field: a group's portable (or raw) counter, or a workload's
  * progress, steps, rate, vmrss, rssanon, rssshmem. */
-enum scn_term_kind { ST_LIT, ST_VAR, ST_GROUP, ST_WL };
+enum scn_term_kind { ST_LIT, ST_VAR, ST_GROUP, ST_WL, ST_KERNEL /* kernel.FACT (kfact.h) */ };
 struct scn_term {
 	enum scn_term_kind kind;
 	int neg;
@@ -59,6 +59,8 @@ enum scn_check {
 	SK_LATENCY, /* ID latency pNN CMP DUR */
 	SK_KMSG, /* kmsg "text" */
 	SK_NO_KMSG, /* no-kmsg "text" */
+	SK_BOOT_KMSG, /* boot-kmsg "text": logged since boot, not only during the scenario */
+	SK_NO_BOOT_KMSG, /* no-boot-kmsg "text" */
 	SK_ERRNO, /* errno CMP ERRNO-NAME (after try; for pick) */
 	SK_WL_FAILED, /* ID failed-with ERRNO-NAME (workload gave up on an errno) */
 };

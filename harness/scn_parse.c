@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cg.h"
+#include "kfact.h"
 
 #define MAX_TOKS 48
 
@@ -49,7 +50,10 @@ static const struct {
 	{ "EACCES", EACCES }, { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
 	{ "EAGAIN", EAGAIN }, { "EEXIST", EEXIST }, { "ENOTEMPTY", ENOTEMPTY },
 	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ENODEV", ENODEV }, { "EINTR", EINTR },
-	{ "E2BIG", E2BIG }, { "ERANGE", ERANGE }, { "ESRCH", ESRCH }, { "ok", 0 },
+	{ "E2BIG", E2BIG }, { "ERANGE", ERANGE }, { "ESRCH", ESRCH },
+	/* the kernel's own "not supported" (no libc name): what v1
+	 * kmem.limit_in_bytes gave on 5.16 to 6.0 */
+	{ "ENOTSUPP", 524 }, { "ok", 0 },
 };
 
 int scn_errno_num(const char *s)
@@ -232,6 +236,19 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 		if (!has_var(c->s, t + 1))
 			return perr(c, "%s was not saved above (save NAME EXPRESSION)", t);
 		snprintf(term->name, sizeof(term->name), "%s", t + 1);
+		return 0;
+	}
+	if (!strncmp(t, "kernel.", 7)) {
+		term->kind = ST_KERNEL;
+		snprintf(term->name, sizeof(term->name), "kernel");
+		snprintf(term->field, sizeof(term->field), "%s", t + 7);
+		if (!kfact_find(t + 7)) {
+			char names[256] = "";
+			for (const struct kfact *f = kfacts; f->name; f++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+					 f == kfacts ? "" : ", ", f->name);
+			return perr(c, "no kernel fact '%s' (%s)", t + 7, names);
+		}
 		return 0;
 	}
 	if (dot && !isdigit((unsigned char)t[0])) {
@@ -444,12 +461,23 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 		return perr(c, "after 'event GROUP KIND': count OP N, before KIND, or within "
 			       "DURATION of WORKLOAD end");
 	}
-	if (!strcmp(toks[i], "kmsg") || !strcmp(toks[i], "no-kmsg")) {
-		if (n - i != 2 || !toks[i + 1][0])
-			return perr(c, "expected: %s \"text\"", toks[i]);
-		cd->kind = toks[i][0] == 'k' ? SK_KMSG : SK_NO_KMSG;
-		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 1]);
-		return 0;
+	{
+		static const struct {
+			const char *word;
+			enum scn_check kind;
+		} logs[] = { { "kmsg", SK_KMSG },
+			     { "no-kmsg", SK_NO_KMSG },
+			     { "boot-kmsg", SK_BOOT_KMSG },
+			     { "no-boot-kmsg", SK_NO_BOOT_KMSG } };
+		for (size_t k = 0; k < sizeof(logs) / sizeof(logs[0]); k++) {
+			if (strcmp(toks[i], logs[k].word))
+				continue;
+			if (n - i != 2 || !toks[i + 1][0])
+				return perr(c, "expected: %s \"text\"", toks[i]);
+			cd->kind = logs[k].kind;
+			snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 1]);
+			return 0;
+		}
 	}
 	if (!strcmp(toks[i], "errno")) {
 		if (n - i != 3 || parse_cmp(toks[i + 1], &cd->cmp) ||
@@ -582,6 +610,8 @@ static int add_group(struct pctx *c, const char *name)
 		return perr(c, "bad group name '%s'", name);
 	if (find_group(c->s, name) >= 0 || find_wl(c->s, name) >= 0)
 		return perr(c, "'%s' is already declared", name);
+	if (!strcmp(name, "kernel"))
+		return perr(c, "'kernel' is reserved (kernel.FACT reads a kernel fact)");
 	if (slash) {
 		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - name), name);
 		if (find_group(c->s, parent) < 0)
@@ -605,6 +635,8 @@ static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_s
 		return perr(c, "bad workload id '%s'", toks[1]);
 	if (find_wl(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0)
 		return perr(c, "'%s' is already declared", toks[1]);
+	if (!strcmp(toks[1], "kernel"))
+		return perr(c, "'kernel' is reserved (kernel.FACT reads a kernel fact)");
 	if (need_group(c, toks[2]))
 		return -EINVAL;
 	d = wl_find(toks[3]);
@@ -844,6 +876,7 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 			return perr(c, "bad settle time '%s'", settle);
 		if (st->op == SO_WAIT &&
 		    (st->cond.kind == SK_KMSG || st->cond.kind == SK_NO_KMSG ||
+		     st->cond.kind == SK_BOOT_KMSG || st->cond.kind == SK_NO_BOOT_KMSG ||
 		     st->cond.kind == SK_LATENCY || st->cond.kind == SK_EVENT_BEFORE ||
 		     st->cond.kind == SK_EVENT_WITHIN || st->cond.kind == SK_ERRNO))
 			return perr(c, "cannot wait for that; wait for a workload state, an event "

@@ -21,6 +21,7 @@
 
 #include "cg.h"
 #include "ev.h"
+#include "kfact.h"
 #include "kmsg.h"
 #include "run.h"
 #include "scn_events.h"
@@ -274,6 +275,8 @@ static int term_value(struct eng *g, const struct scn_term *t, uint64_t *v, stru
 		}
 		return cg_get(&x->cg, t->field, v, e);
 	}
+	case ST_KERNEL:
+		return kfact_read(t->field, v, e);
 	case ST_WL: {
 		struct eng_wl *w = wl(g, t->name);
 		static const struct {
@@ -377,6 +380,7 @@ static int expr_settled(struct eng *g, const struct scn_expr *x)
 		switch (t->kind) {
 		case ST_LIT:
 		case ST_VAR:
+		case ST_KERNEL: /* the kernel's settings do not change under a scenario */
 			break;
 		case ST_WL:
 			w = wl(g, t->name);
@@ -540,6 +544,23 @@ static int cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t 
 					       : "kernel log unreadable (%d lines)",
 			 g->res->nkmsg);
 		return c->kind == SK_NO_KMSG && g->have_kmsg;
+	}
+	case SK_BOOT_KMSG:
+	case SK_NO_BOOT_KMSG: {
+		char line[512];
+		int from_boot, found = kmsg_search_boot(c->str, line, sizeof(line), &from_boot);
+		if (found < 0) {
+			snprintf(obs, len, "kernel log unreadable: %s", strerror(-found));
+			return 0;
+		}
+		if (found)
+			snprintf(obs, len, "logged since boot: %s", line);
+		else
+			snprintf(obs, len, from_boot ? "not in the kernel log since boot"
+						     : "not in the kernel log, which no longer "
+						       "reaches back to boot");
+		/* absence is known only while the log is whole */
+		return c->kind == SK_BOOT_KMSG ? found : !found && from_boot;
 	}
 	case SK_ERRNO:
 		if (!g->tried) {
@@ -1130,6 +1151,12 @@ int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *
 	if (!g) {
 		out->verdict = RES_ERROR;
 		return err_set(e, ENOMEM, "out of memory");
+	}
+	if (o->skip_all) {
+		out->verdict = RES_SKIP;
+		snprintf(out->reason, sizeof(out->reason), "%s", o->skip_all);
+		free(g);
+		return 0;
 	}
 	if (scn_skip_reason(s, o->where, why, sizeof(why))) {
 		out->verdict = RES_SKIP;

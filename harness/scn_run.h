@@ -9,6 +9,9 @@ struct scn_opts {
 	uint64_t sample_ns; /* counter sampling period (default 20 ms) */
 	uint64_t timeout_ns; /* overrides the scenario's own budget when set */
 	const char *where; /* "host" or "vm" (needs vm) */
+	/* when set, nothing runs: every scenario is a SKIP with this reason (a
+	 * guest whose kernel cannot give the cgroup version asked for) */
+	const char *skip_all;
 	/* called on every step, for a live progress line; may be NULL */
 	void (*progress)(void *arg, const struct scn *s, const struct scn_step *st, double t_s);
 	void *progress_arg;

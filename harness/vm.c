@@ -580,8 +580,12 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 	if (fd < 0 || ftruncate(fd, (off_t)(2 * GIB)))
 		return vm_fail("create %s: %s", disk, strerror(errno));
 	close(fd);
+	/* log_buf_len: the whole boot's log stays readable, so a warning the
+	 * kernel prints once per boot is still there for the scenario that
+	 * asks about it after a catalogue's worth of OOM reports */
 	snprintf(append, sizeof(append),
-		 "console=ttyS0 panic=-1 psi=1 quiet memcg_lab.cgroup=%s memcg_lab.swap=%s "
+		 "console=ttyS0 panic=-1 psi=1 quiet log_buf_len=4M memcg_lab.cgroup=%s "
+		 "memcg_lab.swap=%s "
 		 "memcg_lab.swapsize=%llu",
 		 cgroup, o->swap, (unsigned long long)o->swapsize);
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(o->mem / MIB));

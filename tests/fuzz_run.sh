@@ -65,7 +65,7 @@ rm -f "$probe" "$build/probe.log"
 
 # What the parser links against: nothing else of the harness, no jansson.
 sources=("$src/tests/fuzz_scn.c" "$src/harness/scn_parse.c" "$src/harness/util.c"
-	"$src/harness/cg_names.c" "$src/harness/lat.c" "$src/workloads/"*.c)
+	"$src/harness/cg_names.c" "$src/harness/lat.c" "$src/harness/kfact.c" "$src/harness/kmsg.c" "$src/workloads/"*.c)
 # -fno-sanitize-recover: UBSan's default is to print and go on, which the
 # fuzzer would not count as a failure. -O1: fast enough, stacks still exact.
 # -Wno-missing-field-initializers: clang (not gcc) warns on the workloads'

@@ -76,7 +76,7 @@ static void check_expr(const struct scn *s, const struct scn_expr *x, int l)
 	CHECK(TERMINATED(x->text), "line %d", l);
 	for (int i = 0; i < x->n; i++) {
 		const struct scn_term *t = &x->t[i];
-		CHECK(t->kind >= ST_LIT && t->kind <= ST_WL, "line %d", l);
+		CHECK(t->kind >= ST_LIT && t->kind <= ST_KERNEL, "line %d", l);
 		CHECK(TERMINATED(t->name) && TERMINATED(t->field), "line %d", l);
 		if (t->kind == ST_VAR)
 			CHECK(in(s->vars, s->nvars, t->name), "line %d: $%s", l, t->name);

@@ -685,6 +685,15 @@ START_TEST(step_expect_events_kmsg_errno)
 	st = OK(H "expect kmsg oops\n");
 	ck_assert_int_eq(st->cond.kind, SK_KMSG);
 	ck_assert_str_eq(st->cond.str, "oops");
+	st = OK(HV "pick x if boot-kmsg \"is deprecated\"\n");
+	ck_assert_int_eq(st->cond.kind, SK_BOOT_KMSG);
+	ck_assert_str_eq(st->cond.str, "is deprecated");
+	st = OK(H "expect no-boot-kmsg oops\n");
+	ck_assert_int_eq(st->cond.kind, SK_NO_BOOT_KMSG);
+	st = OK(H "expect kernel.mglru == 0\n");
+	term_is(&st->cond.lhs.t[0], ST_KERNEL, 0, "kernel", "mglru", 0);
+	st = OK(HG "expect kernel.log_from_boot + G.usage >= 1\n");
+	term_is(&st->cond.lhs.t[0], ST_KERNEL, 0, "kernel", "log_from_boot", 0);
 
 	st = OK(HG "try G memory.max 1K\nexpect errno == EINVAL\n");
 	ck_assert_int_eq(st->cond.kind, SK_ERRNO);
@@ -1298,6 +1307,13 @@ static const struct {
 	{ 5, "='b' is not a workload started above", HGO "expect event G oom within 1s of b end\n" },
 	{ 6, "duration '1x': unknown unit", HWO "expect event G oom within 1x of a end\n" },
 	{ 3, "=expected: kmsg \"text\"", H "expect kmsg\n" },
+	{ 3, "=expected: boot-kmsg \"text\"", H "expect boot-kmsg\n" },
+	{ 3, "=expected: no-boot-kmsg \"text\"", H "expect no-boot-kmsg a b\n" },
+	{ 3, "=cannot wait for that; wait for a workload state, an event count or a comparison",
+	  H "wait boot-kmsg x\n" },
+	{ 3, "=no kernel fact 'lru' (mglru, log_from_boot)", H "expect kernel.lru == 1\n" },
+	{ 3, "='kernel' is reserved (kernel.FACT reads a kernel fact)", H "group kernel\n" },
+	{ 4, "='kernel' is reserved (kernel.FACT reads a kernel fact)", HG "start kernel G alloc\n" },
 	{ 3, "=expected: kmsg \"text\"", H "expect kmsg \"\"\n" },
 	{ 3, "=expected: no-kmsg \"text\"", H "expect no-kmsg a b\n" },
 	{ 3, "=expected: errno == NAME or errno != NAME", H "expect errno < EINVAL\n" },
