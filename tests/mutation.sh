@@ -58,7 +58,8 @@ run() {
 	shift 2
 	mkdir -p "$out"
 	if [[ -n $vm ]]; then
-		MEMCG_LAB_SCENARIOS=$dir "$bin" vm --kernel "$vm" --cgroup v2 --results "$out" \
+		# every mutant in one boot: far more than one catalogue's time
+		MEMCG_LAB_SCENARIOS=$dir "$bin" vm --kernel "$vm" --cgroup v2 --timeout 3600 --results "$out" \
 			-- "$@" >"$out.log" 2>&1
 	else
 		MEMCG_LAB_SCENARIOS=$dir "$bin" run --swap auto --format ktap --results "$out" \

@@ -487,30 +487,24 @@ START_TEST(kmsg_marker)
 }
 END_TEST
 
-/* Was @needle logged since boot, as far as the log reaches back? *complete
- * says whether the log still starts at the first record (seq 0). */
-static int logged_since_boot(const char *needle, int *complete)
+/* the whole log since boot: a line written now is found there, an absent
+ * one is not, and the log's start is told */
+START_TEST(kmsg_since_boot)
 {
-	struct kmsg all = { .fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC) };
-	char rec[8192], buf[1024];
-	unsigned long long seq = 1;
-	ssize_t n;
-	int found = 0;
+	char marker[128], line[1024], found[1024];
+	int from_boot = -1;
 
-	ck_assert_int_ge(all.fd, 0);
-	n = read(all.fd, rec, sizeof(rec) - 1);
-	ck_assert_int_gt(n, 0);
-	rec[n] = 0;
-	ck_assert_int_eq(sscanf(rec, "%*u,%llu,", &seq), 1);
-	*complete = seq == 0;
-	if (kmsg_parse(rec, (size_t)n, buf, sizeof(buf)) >= 0 && strstr(buf, needle))
-		found = 1;
-	while (kmsg_next(&all, buf, sizeof(buf)) == 1)
-		if (strstr(buf, needle))
-			found = 1;
-	kmsg_close(&all);
-	return found;
+	snprintf(marker, sizeof(marker), "memcg-lab test_ev_host boot marker %d-%" PRIu64,
+		 (int)getpid(), now_ns());
+	ck_assert_int_eq(kmsg_search_boot(marker, found, sizeof(found), &from_boot), 0);
+	ck_assert_str_eq(found, "");
+	ck_assert_int_ge(from_boot, 0);
+	snprintf(line, sizeof(line), "%s\n", marker);
+	kmsg_write(line);
+	ck_assert_int_eq(kmsg_search_boot(marker, found, sizeof(found), &from_boot), 1);
+	ck_assert_str_eq(found, marker);
 }
+END_TEST
 
 START_TEST(kmsg_oom_control_deprecated)
 {
@@ -527,7 +521,7 @@ START_TEST(kmsg_oom_control_deprecated)
 		end(&r, &g);
 		return;
 	}
-	before = logged_since_boot(needle, &complete);
+	ck_assert_int_ge(before = kmsg_search_boot(needle, line, sizeof(line), &complete), 0);
 	ck_assert_msg(!kmsg_open(&k, &e), "%s", e.msg);
 	set(&g, "oom_kill_disable", "0"); /* a write of memory.oom_control */
 	seen = kmsg_find(&k, needle, 500 * MSEC, line, sizeof(line));
@@ -561,6 +555,7 @@ int main(void)
 	tcase_add_test(tc, threshold_up_and_down);
 	tcase_add_test(tc, pressure_low_before_critical);
 	tcase_add_test(tc, kmsg_marker);
+	tcase_add_test(tc, kmsg_since_boot);
 	tcase_add_test(tc, kmsg_oom_control_deprecated);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
