@@ -16,7 +16,8 @@
 #include "scn.h"
 #include "scn_run.h"
 
-#define MAX_SCN 128
+/* a catalogue and every mutant of it (tests/mutation.sh runs them at once) */
+#define MAX_SCN 1024
 
 const char *scenario_dir(void)
 {
@@ -48,10 +49,17 @@ static int list_files(char files[][PATH_MAX], int max, struct mlab_err *e)
 
 	if (!d)
 		return err_set(e, errno, "scenario directory %s: %s", dir, strerror(errno));
-	while ((de = readdir(d)) && n < max) {
+	while ((de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		if (l > 4 && !strcmp(de->d_name + l - 4, ".scn") && de->d_name[0] != '.')
-			names[n++] = strdup(de->d_name);
+		if (l <= 4 || strcmp(de->d_name + l - 4, ".scn") || de->d_name[0] == '.')
+			continue;
+		if (n == max) {
+			for (int i = 0; i < n; i++)
+				free(names[i]);
+			closedir(d);
+			return err_set(e, E2BIG, "more than %d scenarios in %s", max, dir);
+		}
+		names[n++] = strdup(de->d_name);
 	}
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(names[0]), by_name);
@@ -77,7 +85,9 @@ static int load(int nargs, char **args, struct scn *out, int max, struct mlab_er
 				return -EINVAL;
 		return n;
 	}
-	for (int a = 0; a < nargs && n < max; a++) {
+	if (nargs > max)
+		return err_set(e, E2BIG, "more than %d scenarios asked for", max);
+	for (int a = 0; a < nargs; a++) {
 		int found = 0;
 		if (strchr(args[a], '/') || strstr(args[a], ".scn")) {
 			if (scn_parse_file(&out[n++], args[a], e))

@@ -324,32 +324,8 @@ static int cmd_workload(int argc, char **argv)
 			*eq = 0;
 			ret = cg_set(&g, nv, eq + 1, &e);
 		}
-		if (!ret && d == &wl_shm && !o.key)
-			ret = run_shm_key(&r, &o.key, &e);
-		if (!ret && d == &wl_tmpfs) {
-			char dir[PATH_MAX];
-			if (o.private_mount) {
-				ret = run_tmpfs(&r, o.files * page_round((size_t)(o.size / o.files + 1)),
-						dir, sizeof(dir), &e);
-				if (!ret)
-					snprintf(o.path, sizeof(o.path), "%s/file", dir);
-			} else if (!o.path[0]) {
-				snprintf(o.path, sizeof(o.path), "/dev/shm/memcg-lab-%s",
-					 r.st.run_id);
-			}
-			if (!ret && !o.private_mount)
-				ret = state_record(&r.st, &e, "file", "%s", o.path);
-		}
-		if (!ret && d == &wl_pagecache) {
-			int created;
-			if (!o.path[0])
-				ret = run_scratch_file(&r, "pagecache", o.path, sizeof(o.path), &e);
-			else if (access(o.path, F_OK))
-				ret = state_record(&r.st, &e, "file", "%s", o.path);
-			/* made here, outside the group: the reader must be the first toucher */
-			if (!ret && o.size && !o.write)
-				ret = wl_pagecache_prepare(o.path, o.size, &created, &e);
-		}
+		if (!ret && d->prepare)
+			ret = d->prepare(&o, &r, d->name, &e);
 		if (ret) {
 			fail(1, "%s", e.msg);
 			code = 1;

@@ -86,7 +86,7 @@ int run_begin(struct run *r, struct mlab_err *e)
 	if (mkdir(top, 0755) && errno != EEXIST)
 		return err_set(e, errno, "create %s: %s", top, strerror(errno));
 	snprintf(rel, sizeof(rel), RUN_TOP "/%s", r->st.run_id);
-	ret = state_record(&r->st, e, "cgroup", "%s/%s", r->root.path, rel);
+	ret = state_record(&r->st, e, STATE_CGROUP, "%s/%s", r->root.path, rel);
 	if (!ret)
 		ret = cg_create(&r->base, &r->root, rel, e);
 	return ret;
@@ -100,7 +100,7 @@ int run_group(struct run *r, const char *name, struct cg *g, struct mlab_err *e)
 	if (!*name || strstr(name, "..") || name[0] == '/' || strlen(name) > 200)
 		return err_set(e, EINVAL, "bad group name '%s'", name);
 	snprintf(rel, sizeof(rel), RUN_TOP "/%s/%s", r->st.run_id, name);
-	ret = state_record(&r->st, e, "cgroup", "%s/%s", r->root.path, rel);
+	ret = state_record(&r->st, e, STATE_CGROUP, "%s/%s", r->root.path, rel);
 	if (ret)
 		return ret;
 	return cg_create(g, &r->root, rel, e);
@@ -115,7 +115,7 @@ int run_shm_key(struct run *r, uint64_t *key, struct mlab_err *e)
 		if (shmget(k, 0, 0) >= 0 || errno != ENOENT)
 			continue;
 		*key = (uint64_t)(unsigned)k;
-		return state_record(&r->st, e, "shm", "%d", (int)k);
+		return state_record(&r->st, e, STATE_SHM, "%d", (int)k);
 	}
 	return err_set(e, EAGAIN, "no free SysV key");
 }
@@ -129,9 +129,9 @@ int run_tmpfs(struct run *r, uint64_t size, char *dir, size_t len, struct mlab_e
 	    len)
 		return err_set(e, ENAMETOOLONG, "mount path too long");
 	/* undo order is newest first: unmount, then remove the directory */
-	ret = state_record(&r->st, e, "dir", "%s", dir);
+	ret = state_record(&r->st, e, STATE_DIR, "%s", dir);
 	if (!ret)
-		ret = state_record(&r->st, e, "mount", "%s", dir);
+		ret = state_record(&r->st, e, STATE_MOUNT, "%s", dir);
 	if (ret)
 		return ret;
 	if (mkdir(dir, 0700))
@@ -148,7 +148,14 @@ int run_scratch_file(struct run *r, const char *name, char *path, size_t len,
 {
 	if ((size_t)snprintf(path, len, "/var/tmp/memcg-lab-%s-%s", r->st.run_id, name) >= len)
 		return err_set(e, ENAMETOOLONG, "scratch path too long");
-	return state_record(&r->st, e, "file", "%s", path);
+	return state_record(&r->st, e, STATE_FILE, "%s", path);
+}
+
+int run_new_file(struct run *r, const char *path, struct mlab_err *e)
+{
+	if (!access(path, F_OK))
+		return 0;
+	return state_record(&r->st, e, STATE_FILE, "%s", path);
 }
 
 int run_end(struct run *r, struct mlab_err *e)

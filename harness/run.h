@@ -39,6 +39,9 @@ int run_tmpfs(struct run *r, uint64_t size, char *dir, size_t len, struct mlab_e
 /* Record a scratch file (removed at the end): /var/tmp/memcg-lab-<run>-<name>. */
 int run_scratch_file(struct run *r, const char *name, char *path, size_t len,
 		     struct mlab_err *e);
+/* A file at a path the caller chose, recorded (removed at the end) only
+ * when nothing is there yet: a file that already exists is never ours. */
+int run_new_file(struct run *r, const char *path, struct mlab_err *e);
 /* Undo everything; returns -EBUSY with the first failure if anything is left. */
 int run_end(struct run *r, struct mlab_err *e);
 

@@ -655,39 +655,7 @@ static int do_start(struct eng *g, const struct scn_step *st, struct mlab_err *e
 	w->o.quiet = true;
 
 	/* resources the workload will make, recorded before it makes them */
-	ret = 0;
-	if (w->def == &wl_shm && !w->o.key)
-		ret = run_shm_key(&g->run, &w->o.key, e);
-	if (!ret && w->def == &wl_tmpfs) {
-		char dir[PATH_MAX], id[SCN_NAME];
-		snprintf(id, sizeof(id), "%s", w->id);
-		if (w->o.private_mount) {
-			/* every file takes whole pages */
-			uint64_t room = w->o.files * page_round((size_t)(w->o.size / w->o.files + 1));
-			ret = run_tmpfs(&g->run, room, dir, sizeof(dir), e);
-			if (!ret)
-				snprintf(w->o.path, sizeof(w->o.path), "%s/%s", dir, id);
-		} else {
-			if (!w->o.path[0])
-				snprintf(w->o.path, sizeof(w->o.path), "/dev/shm/memcg-lab-%s-%s",
-					 g->run.st.run_id, id);
-			ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
-		}
-	}
-	if (!ret && w->def == &wl_mmap && w->o.path[0] && access(w->o.path, F_OK))
-		ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
-	if (!ret && w->def == &wl_pagecache) {
-		int created;
-		if (!w->o.path[0])
-			ret = run_scratch_file(&g->run, w->id, w->o.path, sizeof(w->o.path), e);
-		else if (access(w->o.path, F_OK))
-			ret = state_record(&g->run.st, e, "file", "%s", w->o.path);
-		/* made by the harness, outside every group: the reader touches it first */
-		if (!ret && w->o.size && !w->o.write) {
-			ret = wl_pagecache_prepare(w->o.path, w->o.size, &created, e);
-			w->o.size = 0;
-		}
-	}
+	ret = w->def->prepare ? w->def->prepare(&w->o, &g->run, w->id, e) : 0;
 	if (!ret)
 		ret = wl_start(&w->p, w->def, &w->o, &g->g[w->group].cg, -1, e);
 	if (ret)

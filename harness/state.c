@@ -33,6 +33,29 @@
 
 #include "cg.h"
 
+/* The record kinds: the tag written in the file, and how to undo one. */
+static void undo_cgroup(char *arg, struct clean_report *r);
+static void undo_shm(char *arg, struct clean_report *r);
+static void undo_mount(char *arg, struct clean_report *r);
+static void undo_dir(char *arg, struct clean_report *r);
+static void undo_file(char *arg, struct clean_report *r);
+static void undo_swapfile(char *arg, struct clean_report *r);
+static void undo_sysctl(char *arg, struct clean_report *r);
+
+static const struct {
+	const char *tag;
+	void (*undo)(char *arg, struct clean_report *r);
+} kinds[] = {
+	[STATE_RUN] = { "run", NULL },
+	[STATE_CGROUP] = { "cgroup", undo_cgroup },
+	[STATE_SHM] = { "shm", undo_shm },
+	[STATE_MOUNT] = { "mount", undo_mount },
+	[STATE_DIR] = { "dir", undo_dir },
+	[STATE_FILE] = { "file", undo_file },
+	[STATE_SWAPFILE] = { "swapfile", undo_swapfile },
+	[STATE_SYSCTL] = { "sysctl", undo_sysctl },
+};
+
 const char *state_dir(void)
 {
 	const char *d = getenv("MEMCG_LAB_STATE_DIR");
@@ -103,7 +126,7 @@ int state_begin(struct state *s, const char *dir, struct mlab_err *e)
 		goto fail;
 	}
 	proc_start_time(getpid(), &start);
-	ret = state_record(s, e, "run", "%d %llu", (int)getpid(), start);
+	ret = state_record(s, e, STATE_RUN, "%d %llu", (int)getpid(), start);
 	if (ret)
 		goto fail;
 	if (rename(tmp, s->path)) {
@@ -118,13 +141,13 @@ fail:
 	return ret;
 }
 
-int state_record(struct state *s, struct mlab_err *e, const char *kind, const char *fmt, ...)
+int state_record(struct state *s, struct mlab_err *e, enum state_kind kind, const char *fmt, ...)
 {
 	char line[PATH_MAX + 128];
 	va_list ap;
 	int n, m;
 
-	n = snprintf(line, sizeof(line), "%s ", kind);
+	n = snprintf(line, sizeof(line), "%s ", kinds[kind].tag);
 	va_start(ap, fmt);
 	m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
@@ -236,72 +259,100 @@ static int swap_active(const char *path)
 	return found;
 }
 
-static void undo_record(const char *kind, char *arg, struct clean_report *r)
+static void undo_cgroup(char *arg, struct clean_report *r)
 {
-	if (!strcmp(kind, "cgroup")) {
-		struct cg_root root;
-		struct cg g;
-		struct mlab_err e;
-		if (!is_our_group(arg)) {
-			note_failure(r, "refusing to remove %s: not a memcg-lab group", arg);
-			return;
-		}
-		if (access(arg, F_OK))
-			return;
-		group_handle(arg, &root, &g);
-		if (cg_destroy(&g, &e))
-			note_failure(r, "%s", e.msg);
-		else
-			r->groups++;
-	} else if (!strcmp(kind, "shm")) {
-		key_t key = (key_t)strtol(arg, NULL, 10);
-		int id = key ? shmget(key, 0, 0) : -1;
-		if (id < 0)
-			return; /* gone already (or never made) */
-		if (shmctl(id, IPC_RMID, NULL))
-			note_failure(r, "IPC_RMID shm id %d: %s", id, strerror(errno));
-		else
-			r->shm++;
-	} else if (!strcmp(kind, "mount")) {
-		if (!mounted_here(arg))
-			return;
-		if (umount2(arg, MNT_DETACH))
-			note_failure(r, "unmount %s: %s", arg, strerror(errno));
-		else
-			r->mounts++;
-	} else if (!strcmp(kind, "dir")) {
-		if (rmdir(arg) && errno != ENOENT)
-			note_failure(r, "remove directory %s: %s", arg, strerror(errno));
-	} else if (!strcmp(kind, "file")) {
-		if (!unlink(arg))
-			r->files++;
-		else if (errno != ENOENT)
-			note_failure(r, "remove %s: %s", arg, strerror(errno));
-	} else if (!strcmp(kind, "swapfile")) {
-		if (swap_active(arg) && swapoff(arg)) {
-			note_failure(r, "swapoff %s: %s", arg, strerror(errno));
-			return;
-		}
-		if (!unlink(arg))
-			r->swaps++;
-		else if (errno != ENOENT)
-			note_failure(r, "remove swap file %s: %s", arg, strerror(errno));
-	} else if (!strcmp(kind, "sysctl")) {
-		char *val = strchr(arg, ' ');
-		int ret;
-		if (!val || strncmp(arg, "/proc/sys/", 10) || strstr(arg, "..")) {
-			note_failure(r, "bad sysctl record '%s'", arg);
-			return;
-		}
-		*val++ = 0;
-		ret = write_file(arg, val);
-		if (ret)
-			note_failure(r, "restore %s to %s: %s", arg, val, strerror(-ret));
-		else
-			r->sysctls++;
-	} else if (strcmp(kind, "run")) {
-		note_failure(r, "unknown state record '%s'", kind);
+	struct cg_root root;
+	struct cg g;
+	struct mlab_err e;
+
+	if (!is_our_group(arg)) {
+		note_failure(r, "refusing to remove %s: not a memcg-lab group", arg);
+		return;
 	}
+	if (access(arg, F_OK))
+		return;
+	group_handle(arg, &root, &g);
+	if (cg_destroy(&g, &e))
+		note_failure(r, "%s", e.msg);
+	else
+		r->groups++;
+}
+
+static void undo_shm(char *arg, struct clean_report *r)
+{
+	key_t key = (key_t)strtol(arg, NULL, 10);
+	int id = key ? shmget(key, 0, 0) : -1;
+
+	if (id < 0)
+		return; /* gone already (or never made) */
+	if (shmctl(id, IPC_RMID, NULL))
+		note_failure(r, "IPC_RMID shm id %d: %s", id, strerror(errno));
+	else
+		r->shm++;
+}
+
+static void undo_mount(char *arg, struct clean_report *r)
+{
+	if (!mounted_here(arg))
+		return;
+	if (umount2(arg, MNT_DETACH))
+		note_failure(r, "unmount %s: %s", arg, strerror(errno));
+	else
+		r->mounts++;
+}
+
+static void undo_dir(char *arg, struct clean_report *r)
+{
+	if (rmdir(arg) && errno != ENOENT)
+		note_failure(r, "remove directory %s: %s", arg, strerror(errno));
+}
+
+static void undo_file(char *arg, struct clean_report *r)
+{
+	if (!unlink(arg))
+		r->files++;
+	else if (errno != ENOENT)
+		note_failure(r, "remove %s: %s", arg, strerror(errno));
+}
+
+static void undo_swapfile(char *arg, struct clean_report *r)
+{
+	if (swap_active(arg) && swapoff(arg)) {
+		note_failure(r, "swapoff %s: %s", arg, strerror(errno));
+		return;
+	}
+	if (!unlink(arg))
+		r->swaps++;
+	else if (errno != ENOENT)
+		note_failure(r, "remove swap file %s: %s", arg, strerror(errno));
+}
+
+static void undo_sysctl(char *arg, struct clean_report *r)
+{
+	char *val = strchr(arg, ' ');
+	int ret;
+
+	if (!val || strncmp(arg, "/proc/sys/", 10) || strstr(arg, "..")) {
+		note_failure(r, "bad sysctl record '%s'", arg);
+		return;
+	}
+	*val++ = 0;
+	ret = write_file(arg, val);
+	if (ret)
+		note_failure(r, "restore %s to %s: %s", arg, val, strerror(-ret));
+	else
+		r->sysctls++;
+}
+
+static void undo_record(const char *tag, char *arg, struct clean_report *r)
+{
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (!strcmp(kinds[k].tag, tag)) {
+			if (kinds[k].undo)
+				kinds[k].undo(arg, r);
+			return;
+		}
+	note_failure(r, "unknown state record '%s'", tag);
 }
 
 #define MAX_RECORDS 4096
@@ -326,9 +377,12 @@ int state_undo_file(const char *path, struct clean_report *r)
 		p = nl + 1;
 	}
 	/* phase 1: nothing may still run inside our groups */
-	for (int i = 0; i < n; i++)
-		if (!strncmp(lines[i], "cgroup ", 7))
-			undo_group_tasks(lines[i] + 7, r);
+	for (int i = 0; i < n; i++) {
+		const char *tag = kinds[STATE_CGROUP].tag;
+		size_t tl = strlen(tag);
+		if (!strncmp(lines[i], tag, tl) && lines[i][tl] == ' ')
+			undo_group_tasks(lines[i] + tl + 1, r);
+	}
 	/* phase 2: newest first */
 	for (int i = n - 1; i >= 0; i--) {
 		char *sp = strchr(lines[i], ' ');

@@ -34,8 +34,20 @@ const char *state_dir(void);
 
 /* Create a new run's state file in @dir (made 0700 if missing). */
 int state_begin(struct state *s, const char *dir, struct mlab_err *e);
-/* Append one record "KIND ARG..." and make it durable before returning. */
-int state_record(struct state *s, struct mlab_err *e, const char *kind, const char *fmt, ...)
+/* What a record says was made; each kind has its tag in the file and its
+ * undo (state.c's table). */
+enum state_kind {
+	STATE_RUN, /* "PID START": whose run it is (nothing to undo) */
+	STATE_CGROUP, /* a group under <root>/memcg-lab/ */
+	STATE_SHM, /* a SysV key */
+	STATE_MOUNT, /* a private tmpfs mount point */
+	STATE_DIR, /* an empty directory */
+	STATE_FILE, /* a file */
+	STATE_SWAPFILE, /* a swap file, maybe active */
+	STATE_SYSCTL, /* "/proc/sys/PATH OLD-VALUE" to restore */
+};
+/* Append one record "TAG ARG..." and make it durable before returning. */
+int state_record(struct state *s, struct mlab_err *e, enum state_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* Undo everything this run recorded, then remove its state file. */
 int state_end(struct state *s, struct clean_report *r, struct mlab_err *e);

@@ -71,7 +71,7 @@ static int make_swap_file(struct run *r, uint64_t size, struct mlab_err *e)
 		return err_set(e, ENOSPC, "not enough room in %s for a %s swap file (keeping 1G free)",
 			       SWAP_DIR, fmt_size(a, sizeof(a), size));
 	snprintf(path, sizeof(path), SWAP_DIR "/memcg-lab-swap-%s", r->st.run_id);
-	ret = state_record(&r->st, e, "swapfile", "%s", path);
+	ret = state_record(&r->st, e, STATE_SWAPFILE, "%s", path);
 	if (ret)
 		return ret;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);

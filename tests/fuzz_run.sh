@@ -63,9 +63,12 @@ if ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d
 fi
 rm -f "$probe" "$build/probe.log"
 
-# What the parser links against: nothing else of the harness, no jansson.
-sources=("$src/tests/fuzz_scn.c" "$src/harness/scn_parse.c" "$src/harness/util.c"
-	"$src/harness/cg_names.c" "$src/harness/lat.c" "$src/harness/kfact.c" "$src/harness/kmsg.c" "$src/workloads/"*.c)
+# What the parser links against (the workloads' option tables, and the run
+# their prepare steps record in), no jansson.
+sources=("$src/tests/fuzz_scn.c" "$src/workloads/"*.c)
+for f in scn_parse util cg_names lat kfact kmsg run state cg swap; do
+	sources+=("$src/harness/$f.c")
+done
 # -fno-sanitize-recover: UBSan's default is to print and go on, which the
 # fuzzer would not count as a failure. -O1: fast enough, stacks still exact.
 # -Wno-missing-field-initializers: clang (not gcc) warns on the workloads'

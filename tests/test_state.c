@@ -71,15 +71,15 @@ START_TEST(begin_record)
 	ck_assert_uint_eq(pid, (unsigned)getpid());
 	ck_assert_uint_eq(strlen(body), (size_t)n); /* nothing else yet */
 
-	ck_assert_int_eq(state_record(&s, &e, "file", "%s", "/var/tmp/memcg-lab-x-f"), 0);
-	ck_assert_int_eq(state_record(&s, &e, "sysctl", "%s %d", "/proc/sys/vm/x", 60), 0);
-	ck_assert_int_eq(state_record(&s, &e, "dir", "/a dir/with spaces"), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_FILE, "%s", "/var/tmp/memcg-lab-x-f"), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_SYSCTL, "%s %d", "/proc/sys/vm/x", 60), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_DIR, "/a dir/with spaces"), 0);
 	body = tu_read(path);
 	ck_assert_str_eq(body + n, "file /var/tmp/memcg-lab-x-f\n"
 				   "sysctl /proc/sys/vm/x 60\n"
 				   "dir /a dir/with spaces\n");
 	/* a newline would split a record: refused, nothing written */
-	ck_assert_int_eq(state_record(&s, &e, "file", "%s", "/tmp/a\nfile /etc/passwd"), -EINVAL);
+	ck_assert_int_eq(state_record(&s, &e, STATE_FILE, "%s", "/tmp/a\nfile /etc/passwd"), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "malformed"));
 	ck_assert_str_eq(tu_read(path), body);
 	close(s.fd);
@@ -98,7 +98,7 @@ START_TEST(record_too_long)
 	before = tu_read(s.path);
 	memset(big, 'a', PATH_MAX + 199);
 	big[PATH_MAX + 199] = 0;
-	ck_assert_int_eq(state_record(&s, &e, "file", "%s", big), -EINVAL);
+	ck_assert_int_eq(state_record(&s, &e, STATE_FILE, "%s", big), -EINVAL);
 	/* a record is written whole or not at all */
 	ck_assert_str_eq(tu_read(s.path), before);
 	free(big);
@@ -507,7 +507,7 @@ START_TEST(clean_skips_own_live_run)
 
 	ck_assert_int_eq(state_begin(&s, sd, &e), 0);
 	tu_write(tu_path("%s/mine", d), "x");
-	ck_assert_int_eq(state_record(&s, &e, "file", "%s/mine", d), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_FILE, "%s/mine", d), 0);
 	ck_assert_int_eq(state_clean(sd, &r, &e), 0);
 	ck_assert_int_eq(r.alive, 1);
 	ck_assert(tu_exists(tu_path("%s/mine", d)));
@@ -579,9 +579,9 @@ START_TEST(end_undoes)
 	struct state s;
 
 	ck_assert_int_eq(state_begin(&s, sd, &e), 0);
-	ck_assert_int_eq(state_record(&s, &e, "dir", "%s/made", d), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_DIR, "%s/made", d), 0);
 	tu_mkdir(tu_path("%s/made", d));
-	ck_assert_int_eq(state_record(&s, &e, "file", "%s/made/f", d), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_FILE, "%s/made/f", d), 0);
 	tu_write(tu_path("%s/made/f", d), "x");
 	ck_assert_int_eq(state_end(&s, &r, &e), 0);
 	ck_assert_int_eq(s.fd, -1);
@@ -593,7 +593,7 @@ START_TEST(end_undoes)
 	/* a step that fails keeps the state and says which run */
 	r = report();
 	ck_assert_int_eq(state_begin(&s, tu_path("%s/state2", d), &e), 0);
-	ck_assert_int_eq(state_record(&s, &e, "dir", "%s/full", d), 0);
+	ck_assert_int_eq(state_record(&s, &e, STATE_DIR, "%s/full", d), 0);
 	tu_mkdir(tu_path("%s/full", d));
 	tu_write(tu_path("%s/full/x", d), "x");
 	ck_assert_int_eq(state_end(&s, &r, &e), -EBUSY);

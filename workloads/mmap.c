@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "wl.h"
 
 #define OPT(f) offsetof(struct wl_opts, f)
@@ -82,6 +83,13 @@ static int mmap_run(const struct wl_opts *o, struct wl_ctx *c)
 	return 0;
 }
 
+/* a --file it will create is the run's to remove */
+static int mmap_prepare(struct wl_opts *o, struct run *r, const char *id, struct mlab_err *e)
+{
+	(void)id;
+	return o->path[0] ? run_new_file(r, o->path, e) : 0;
+}
+
 const struct wl_def wl_mmap = {
 	.name = "mmap",
 	.summary = "MAP_SHARED|MAP_ANONYMOUS memory of --size (or MAP_SHARED of --file on a\n"
@@ -90,4 +98,5 @@ const struct wl_def wl_mmap = {
 	.check = mmap_check,
 	.run = mmap_run,
 	.need = mmap_need,
+	.prepare = mmap_prepare,
 };

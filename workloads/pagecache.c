@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "wl.h"
 
 #define OPT(f) offsetof(struct wl_opts, f)
@@ -207,6 +208,25 @@ static int pagecache_run(const struct wl_opts *o, struct wl_ctx *c)
 	return 0;
 }
 
+/* The file to read: a scratch file of the run's, or the one given (the
+ * run's if it makes it). Filled here, by the harness outside every group,
+ * so that the reader in its group is the first to touch its pages. */
+static int pagecache_prepare(struct wl_opts *o, struct run *r, const char *id,
+			     struct mlab_err *e)
+{
+	int created, ret;
+
+	if (!o->path[0])
+		ret = run_scratch_file(r, id, o->path, sizeof(o->path), e);
+	else
+		ret = run_new_file(r, o->path, e);
+	if (!ret && o->size && !o->write) {
+		ret = wl_pagecache_prepare(o->path, o->size, &created, e);
+		o->size = 0; /* made: the reader reads it whole, and makes nothing */
+	}
+	return ret;
+}
+
 const struct wl_def wl_pagecache = {
 	.name = "pagecache",
 	.summary = "Read --file with read() in --block units into a page-aligned buffer, at\n"
@@ -217,4 +237,5 @@ const struct wl_def wl_pagecache = {
 	.check = pagecache_check,
 	.run = pagecache_run,
 	.need = pagecache_need,
+	.prepare = pagecache_prepare,
 };

@@ -7,6 +7,7 @@
 #include <sys/ipc.h>
 #include <sys/shm.h>
 
+#include "run.h"
 #include "wl.h"
 
 #define OPT(f) offsetof(struct wl_opts, f)
@@ -77,6 +78,13 @@ static int shm_run(const struct wl_opts *o, struct wl_ctx *c)
 	return 0;
 }
 
+/* a fresh key, recorded before the segment exists */
+static int shm_prepare(struct wl_opts *o, struct run *r, const char *id, struct mlab_err *e)
+{
+	(void)id;
+	return o->key ? 0 : run_shm_key(r, &o->key, e);
+}
+
 const struct wl_def wl_shm = {
 	.name = "shm",
 	.summary = "shmget a SysV segment of --size, attach, touch, detach. The segment stays\n"
@@ -85,4 +93,5 @@ const struct wl_def wl_shm = {
 	.check = shm_check,
 	.run = shm_run,
 	.need = shm_need,
+	.prepare = shm_prepare,
 };

@@ -9,6 +9,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "wl.h"
 
 #ifndef TMPFS_MAGIC
@@ -186,6 +187,27 @@ static int tmpfs_run(const struct wl_opts *o, struct wl_ctx *c)
 	return ret;
 }
 
+/* a private tmpfs (mounted by the run, always unmounted), or a file of
+ * the run's on /dev/shm */
+static int tmpfs_prepare(struct wl_opts *o, struct run *r, const char *id, struct mlab_err *e)
+{
+	char dir[PATH_MAX];
+	int ret;
+
+	if (!o->private_mount) {
+		if (!o->path[0])
+			snprintf(o->path, sizeof(o->path), "/dev/shm/memcg-lab-%s-%s", r->st.run_id,
+				 id);
+		return run_new_file(r, o->path, e);
+	}
+	/* every file takes whole pages */
+	ret = run_tmpfs(r, o->files * page_round((size_t)(o->size / o->files + 1)), dir,
+			sizeof(dir), e);
+	if (!ret)
+		snprintf(o->path, sizeof(o->path), "%s/%s", dir, id);
+	return ret;
+}
+
 const struct wl_def wl_tmpfs = {
 	.name = "tmpfs",
 	.summary = "Write a file of --size into a tmpfs at --rate; keep it (default) or delete it\n"
@@ -194,4 +216,5 @@ const struct wl_def wl_tmpfs = {
 	.check = tmpfs_check,
 	.run = tmpfs_run,
 	.need = tmpfs_need,
+	.prepare = tmpfs_prepare,
 };

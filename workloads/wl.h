@@ -77,6 +77,8 @@ struct wl_ctx {
 	int stop; /* set when told to stop */
 };
 
+struct run;
+
 struct wl_def {
 	const char *name;
 	const char *summary;
@@ -87,6 +89,11 @@ struct wl_def {
 	int (*run)(const struct wl_opts *o, struct wl_ctx *c);
 	/* Memory the plan needs (for the guard); 0 = unbounded. */
 	uint64_t (*need)(const struct wl_opts *o);
+	/* Before the start, in the harness and outside every group: make what
+	 * the workload will use (a shm key, a private tmpfs, a scratch file),
+	 * each recorded in run @r before it exists, and fill @o with it. @id
+	 * names them within the run. NULL: nothing to make. */
+	int (*prepare)(struct wl_opts *o, struct run *r, const char *id, struct mlab_err *e);
 };
 
 extern const struct wl_def wl_alloc, wl_tmpfs, wl_shm, wl_mmap, wl_pagecache;
