@@ -16,16 +16,18 @@
 
 #define MAX_TOKS 48
 
-/* Which words of the current line were quoted: a quoted word is text, never
- * an option such as timeout= or tol=. */
-static int quoted[MAX_TOKS];
-
+/* The parse of one file: everything the parser keeps, so that parses can
+ * run side by side. */
 struct pctx {
 	struct scn *s;
 	const char *path;
 	int line;
 	struct mlab_err *e;
 	int in_steps;
+	char toks[MAX_TOKS][SCN_TOK]; /* the current line's words */
+	/* which of them were quoted: a quoted word is text, never an option
+	 * such as timeout= or tol= */
+	int quoted[MAX_TOKS];
 };
 
 static int perr(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -89,17 +91,18 @@ int scn_signal_num(const char *s)
 	return -1;
 }
 
+/* in enum scn_cmp's order */
+static const char *const cmp_words[] = { "==", "!=", "<", "<=", ">", ">=", "~=" };
+
 const char *scn_cmp_str(enum scn_cmp c)
 {
-	static const char *const s[] = { "==", "!=", "<", "<=", ">", ">=", "~=" };
-	return s[c];
+	return cmp_words[c];
 }
 
 static int parse_cmp(const char *t, enum scn_cmp *c)
 {
-	static const char *const s[] = { "==", "!=", "<", "<=", ">", ">=", "~=" };
-	for (int i = 0; i < 7; i++)
-		if (!strcmp(t, s[i])) {
+	for (size_t i = 0; i < sizeof(cmp_words) / sizeof(cmp_words[0]); i++)
+		if (!strcmp(t, cmp_words[i])) {
 			*c = (enum scn_cmp)i;
 			return 0;
 		}
@@ -165,7 +168,7 @@ static int tokenize(struct pctx *c, char *line, char toks[][SCN_TOK], int max)
 			return n;
 		if (n == max)
 			return perr(c, "too many words on one line (at most %d)", max);
-		quoted[n] = *p == '"';
+		c->quoted[n] = *p == '"';
 		if (*p == '"') {
 			p++;
 			while (*p && *p != '"') {
@@ -334,13 +337,21 @@ static const struct {
 	{ "killed", "", "" },		 { "paused", "", "" },
 	{ "resumed", "", "" },
 };
-#define EVENT_KINDS                                                                    \
-	"oom, oom_kill, oom_group_kill, max, high, low, threshold, pressure-low, "     \
-	"pressure-medium, pressure-critical, start, exit, killed, paused, resumed"
+#define N_EVENT_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))
+
+/* "oom, oom_kill, ...": the kinds, for a message */
+static const char *event_kind_list(char *buf, size_t len)
+{
+	buf[0] = 0;
+	for (size_t i = 0; i < N_EVENT_KINDS; i++)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", i ? ", " : "",
+			 event_kinds[i].kind);
+	return buf;
+}
 
 static int event_kind(const char *k)
 {
-	for (size_t i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++)
+	for (size_t i = 0; i < N_EVENT_KINDS; i++)
 		if (!strcmp(event_kinds[i].kind, k))
 			return (int)i + 1;
 	return 0;
@@ -367,16 +378,17 @@ static int check_watched(struct pctx *c, const char *group, const char *kind)
 
 /* Trailing key=value options of a line (timeout=, tol=, count=): strips
  * them from the token count. */
-static int take_opt(char toks[][SCN_TOK], int *n, const char *key, char *out, size_t len)
+static int take_opt(struct pctx *c, char toks[][SCN_TOK], int *n, const char *key, char *out,
+		    size_t len)
 {
 	size_t kl = strlen(key);
 	for (int i = 0; i < *n; i++) {
-		if (quoted[i] || strncmp(toks[i], key, kl) || toks[i][kl] != '=')
+		if (c->quoted[i] || strncmp(toks[i], key, kl) || toks[i][kl] != '=')
 			continue;
 		snprintf(out, len, "%s", toks[i] + kl + 1);
 		for (int j = i; j + 1 < *n; j++) {
 			memcpy(toks[j], toks[j + 1], SCN_TOK);
-			quoted[j] = quoted[j + 1];
+			c->quoted[j] = c->quoted[j + 1];
 		}
 		(*n)--;
 		return 1;
@@ -419,10 +431,14 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 			return perr(c, "'%s' is not a group declared above", toks[i + 1]);
 		snprintf(cd->id, sizeof(cd->id), "%s", toks[i + 1]);
 		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 2]);
-		if (!event_kind(toks[i + 2]))
-			return perr(c, "unknown event kind '%s' (%s)", toks[i + 2], EVENT_KINDS);
-		if (i + 5 == n && !strcmp(toks[i + 3], "before") && !event_kind(toks[i + 4]))
-			return perr(c, "unknown event kind '%s' (%s)", toks[i + 4], EVENT_KINDS);
+		for (int k = i + 2; k <= i + 4; k += 2) {
+			char kinds[256];
+			if (k == i + 4 && (i + 5 != n || strcmp(toks[i + 3], "before")))
+				break; /* a second kind only after before */
+			if (!event_kind(toks[k]))
+				return perr(c, "unknown event kind '%s' (%s)", toks[k],
+					    event_kind_list(kinds, sizeof(kinds)));
+		}
 		if (check_watched(c, toks[i + 1], toks[i + 2]) ||
 		    (i + 5 == n && !strcmp(toks[i + 3], "before") &&
 		     check_watched(c, toks[i + 1], toks[i + 4])))
@@ -640,8 +656,13 @@ static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_s
 	if (need_group(c, toks[2]))
 		return -EINVAL;
 	d = wl_find(toks[3]);
-	if (!d)
-		return perr(c, "no workload '%s' (alloc, tmpfs, shm, mmap, pagecache)", toks[3]);
+	if (!d) {
+		char names[128] = "";
+		for (int k = 0; wl_all[k]; k++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 k ? ", " : "", wl_all[k]->name);
+		return perr(c, "no workload '%s' (%s)", toks[3], names);
+	}
 	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
 	snprintf(st->b, sizeof(st->b), "%s", toks[2]);
 	snprintf(st->wl, sizeof(st->wl), "%s", toks[3]);
@@ -679,7 +700,7 @@ static int parse_checked_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n
 			      struct scn_step *st)
 {
 	char tol[SCN_TOK] = "";
-	int has_tol = take_opt(toks, &n, "tol", tol, sizeof(tol));
+	int has_tol = take_opt(c, toks, &n, "tol", tol, sizeof(tol));
 
 	if (parse_cond(c, toks, i, n, &st->cond))
 		return -EINVAL;
@@ -763,7 +784,7 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 	if (!strcmp(op, "stop")) {
 		st->op = SO_STOP;
 		st->dur_ns = 10000000000ULL;
-		if (take_opt(toks, &n, "timeout", opt, sizeof(opt)) && parse_dur(c, opt, &st->dur_ns))
+		if (take_opt(c, toks, &n, "timeout", opt, sizeof(opt)) && parse_dur(c, opt, &st->dur_ns))
 			return -EINVAL;
 		if (want(c, n, 2, 2, "stop WORKLOAD [timeout=DURATION]") || need_wl(c, toks[1]))
 			return -EINVAL;
@@ -861,8 +882,8 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 		char settle[SCN_TOK];
 		st->op = op[0] == 'e' ? SO_EXPECT : SO_WAIT;
 		st->dur_ns = 10000000000ULL;
-		has_timeout = take_opt(toks, &n, "timeout", opt, sizeof(opt));
-		has_settle = take_opt(toks, &n, "settle", settle, sizeof(settle));
+		has_timeout = take_opt(c, toks, &n, "timeout", opt, sizeof(opt));
+		has_settle = take_opt(c, toks, &n, "settle", settle, sizeof(settle));
 		if (has_timeout && st->op == SO_EXPECT)
 			return perr(c, "timeout= belongs to wait, not expect");
 		if (has_timeout && parse_dur(c, opt, &st->dur_ns))
@@ -996,8 +1017,8 @@ static int check_guard(struct pctx *c, char *tok, struct scn_step *st)
 
 int scn_parse_text(struct scn *s, const char *path, const char *text, struct mlab_err *e)
 {
-	static char toks[MAX_TOKS][SCN_TOK];
 	struct pctx c = { .s = s, .path = path, .e = e };
+	char(*toks)[SCN_TOK] = c.toks;
 	const char *p = text;
 	char line[1024];
 	int ret = 0;
@@ -1079,7 +1100,7 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 		if (first)
 			for (int i = 0; i + 1 < n; i++) {
 				memcpy(toks[i], toks[i + 1], SCN_TOK);
-				quoted[i] = quoted[i + 1];
+				c.quoted[i] = c.quoted[i + 1];
 			}
 		ret = parse_step(&c, toks, n - first, &st);
 		if (ret)
@@ -1110,19 +1131,28 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 	return 0;
 }
 
+#define SCN_FILE_MAX (256 * 1024)
+
 int scn_parse_file(struct scn *s, const char *path, struct mlab_err *e)
 {
-	static char buf[256 * 1024];
-	ssize_t n = read_file(path, buf, sizeof(buf));
+	char *buf = malloc(SCN_FILE_MAX);
+	ssize_t n;
+	int ret;
 
+	if (!buf)
+		return err_set(e, ENOMEM, "%s: out of memory", path);
+	n = read_file(path, buf, SCN_FILE_MAX);
 	if (n < 0)
-		return err_set(e, (int)-n, "%s: %s", path, strerror((int)-n));
-	if ((size_t)n == sizeof(buf) - 1)
-		return err_set(e, EFBIG, "%s: too large (a scenario has at most %zu bytes)", path,
-			       sizeof(buf) - 2);
-	if (memchr(buf, 0, (size_t)n))
-		return err_set(e, EINVAL, "%s:1: binary content (a NUL byte)", path);
-	return scn_parse_text(s, path, buf, e);
+		ret = err_set(e, (int)-n, "%s: %s", path, strerror((int)-n));
+	else if ((size_t)n == SCN_FILE_MAX - 1)
+		ret = err_set(e, EFBIG, "%s: too large (a scenario has at most %d bytes)", path,
+			      SCN_FILE_MAX - 2);
+	else if (memchr(buf, 0, (size_t)n))
+		ret = err_set(e, EINVAL, "%s:1: binary content (a NUL byte)", path);
+	else
+		ret = scn_parse_text(s, path, buf, e);
+	free(buf);
+	return ret;
 }
 
 void scn_free(struct scn *s)

@@ -923,12 +923,9 @@ int main(void)
 {
 	Suite *s = suite_create("cg");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tu_init();
-	tc = tcase_create("tree");
-	tcase_set_timeout(tc, 20);
+	tc = tu_case(s, "tree", 20);
 	tcase_add_test(tc, root_open);
 	tcase_add_test(tc, open_groups);
 	tcase_add_test(tc, names_table);
@@ -948,19 +945,13 @@ int main(void)
 	tcase_add_test(tc, wait_empty);
 	tcase_add_test(tc, kill_all_v2_cgroup_kill);
 	tcase_add_test(tc, kill_all_v1_lists);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("detect");
+	tc = tu_case(s, "detect", 0);
 	tcase_add_test(tc, detect_v1);
 	tcase_add_test(tc, detect_v2);
 	tcase_add_test(tc, detect_hybrid);
 	tcase_add_test(tc, detect_none);
 	tcase_add_test(tc, detect_escapes);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

@@ -632,12 +632,9 @@ int main(void)
 {
 	Suite *s = suite_create("ev");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tu_init();
-	tc = tcase_create("ev");
-	tcase_set_timeout(tc, 20);
+	tc = tu_case(s, "ev", 20);
 	tcase_add_test(tc, v2_events_increases);
 	tcase_add_test(tc, v2_events_missing);
 	tcase_add_test(tc, v2_psi_triggers);
@@ -649,16 +646,10 @@ int main(void)
 	tcase_add_test(tc, v1_registrations);
 	tcase_add_test(tc, v1_registration_errors);
 	tcase_add_test(tc, v1_dispatch);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("kmsg");
+	tc = tu_case(s, "kmsg", 0);
 	tcase_add_test(tc, kmsg_records);
 	tcase_add_test(tc, kmsg_next_records);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

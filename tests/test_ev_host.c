@@ -540,7 +540,6 @@ END_TEST
 
 int main(void)
 {
-	SRunner *sr;
 	Suite *s;
 	TCase *tc;
 	int failed;
@@ -549,19 +548,14 @@ int main(void)
 		return 77;
 
 	s = suite_create("ev_host");
-	tc = tcase_create("events");
-	tcase_set_timeout(tc, 60);
+	tc = tu_case(s, "events", 60);
 	tcase_add_test(tc, oom_twice);
 	tcase_add_test(tc, threshold_up_and_down);
 	tcase_add_test(tc, pressure_low_before_critical);
 	tcase_add_test(tc, kmsg_marker);
 	tcase_add_test(tc, kmsg_since_boot);
 	tcase_add_test(tc, kmsg_oom_control_deprecated);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tu_suite_run(s);
 	tu_host_end(state_tmp);
-	return failed ? 1 : 0;
+	return failed;
 }

@@ -371,7 +371,6 @@ END_TEST
 
 int main(void)
 {
-	SRunner *sr;
 	Suite *s;
 	TCase *tc;
 	int failed;
@@ -380,8 +379,7 @@ int main(void)
 		return 77;
 
 	s = suite_create("host");
-	tc = tcase_create("workloads");
-	tcase_set_timeout(tc, 120);
+	tc = tu_case(s, "workloads", 120);
 	tcase_add_test(tc, alloc_killed_after_4M);
 	tcase_add_test(tc, alloc_paused_with_oom_kill_disabled);
 	tcase_add_test(tc, tmpfs_is_shmem);
@@ -389,11 +387,7 @@ int main(void)
 	tcase_add_test(tc, mmap_shared_is_shmem);
 	tcase_add_test(tc, pagecache_charges_reader);
 	tcase_add_test(tc, sigkilled_harness_cleaned);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	failed = tu_suite_run(s);
 	tu_host_end(state_tmp);
-	return failed ? 1 : 0;
+	return failed;
 }

@@ -233,12 +233,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("lat");
-	TCase *tc = tcase_create("lat");
-	SRunner *sr;
-	int failed;
+	TCase *tc = tu_case(s, "lat", 30);
 
 	tu_init();
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, small_exact);
 	tcase_add_test(tc, every_value_to_1e7);
 	tcase_add_test(tc, large_values);
@@ -247,11 +244,6 @@ int main(void)
 	tcase_add_test(tc, percentiles_skewed);
 	tcase_add_test(tc, empty_hist);
 	tcase_add_test(tc, merge);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

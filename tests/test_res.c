@@ -674,12 +674,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("res");
-	TCase *tc = tcase_create("res");
-	SRunner *sr;
-	int failed;
+	TCase *tc = tu_case(s, "res", 30);
 
 	tu_init();
-	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, ktap_exact);
 	tcase_add_test(tc, ktap_error_skip_oneline);
 	tcase_add_test(tc, grow_and_free);
@@ -692,11 +689,6 @@ int main(void)
 	tcase_add_test(tc, repeat_suffix);
 	tcase_add_test(tc, unwritable);
 	tcase_add_test(tc, stability_marks_flaky);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

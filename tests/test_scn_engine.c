@@ -7,6 +7,7 @@
 
 #include "scn.h"
 #include "scn_run.h"
+#include "testutil.h"
 
 static struct scn S;
 static struct mlab_err E;
@@ -81,16 +82,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("scn_engine");
-	TCase *tc = tcase_create("engine");
-	SRunner *sr;
-	int failed;
+	TCase *tc = tu_case(s, "engine", 0);
 
 	tcase_add_test(tc, plan_sizes_and_limits);
 	tcase_add_test(tc, skip_reasons);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

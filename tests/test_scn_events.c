@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "scn_events.h"
+#include "testutil.h"
 
 static struct res_scenario R;
 
@@ -179,19 +180,12 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("scn_events");
-	TCase *tc = tcase_create("rules");
-	SRunner *sr;
-	int failed;
+	TCase *tc = tu_case(s, "rules", 0);
 
 	tcase_add_test(tc, counts_add_entries);
 	tcase_add_test(tc, count_settles_when_growth_cannot_change_it);
 	tcase_add_test(tc, before_orders_first_arrivals);
 	tcase_add_test(tc, within_waits_for_its_deadline_and_keeps_kills_apart);
 	tcase_add_test(tc, settle_times_by_source);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

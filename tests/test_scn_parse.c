@@ -1723,12 +1723,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("scn_parse");
-	TCase *tc = tcase_create("scn_parse");
-	SRunner *sr;
-	int failed;
+	TCase *tc = tu_case(s, "scn_parse", 30);
 
 	tu_init();
-	tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, step_group_set);
 	tcase_add_test(tc, step_write_try);
@@ -1758,22 +1755,15 @@ int main(void)
 	tcase_add_test(tc, free_and_reuse);
 	tcase_add_test(tc, parse_file);
 	tcase_add_test(tc, real_scenarios);
-	suite_add_tcase(s, tc);
 	{
 		/* bugs found once, kept as regression tests */
-		TCase *kb = tcase_create("regressions");
-		tcase_set_timeout(kb, 2);
+		TCase *kb = tu_case(s, "regressions", 2);
 		tcase_add_checked_fixture(kb, NULL, teardown);
 		tcase_add_loop_test(kb, known_bug_messages, 0,
 				    sizeof(known_bugs) / sizeof(known_bugs[0]));
 		tcase_add_test(kb, known_bug_quoted_options);
 		tcase_add_test(kb, known_bug_within_long_id);
-		suite_add_tcase(s, kb);
 	}
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

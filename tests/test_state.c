@@ -694,12 +694,9 @@ int main(void)
 {
 	Suite *s = suite_create("state");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tu_init();
-	tc = tcase_create("state");
-	tcase_set_timeout(tc, 20);
+	tc = tu_case(s, "state", 20);
 	tcase_add_test(tc, dir_default);
 	tcase_add_test(tc, begin_record);
 	tcase_add_test(tc, record_too_long);
@@ -717,22 +714,14 @@ int main(void)
 	tcase_add_test(tc, end_undoes);
 	tcase_add_test(tc, start_time_is_field_22);
 	tcase_add_test(tc, begin_records_start_time);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("guard");
+	tc = tu_case(s, "guard", 0);
 	tcase_add_test(tc, meminfo);
 	tcase_add_test(tc, guard);
 	tcase_add_test(tc, swap_mode);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("refusals");
-	tcase_set_timeout(tc, 20);
+	tc = tu_case(s, "refusals", 20);
 	tcase_add_test(tc, undo_refuses_top_and_dots);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

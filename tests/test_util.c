@@ -459,9 +459,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("util");
-	TCase *tc = tcase_create("parse");
-	SRunner *sr;
-	int failed;
+	TCase *tc = tu_case(s, "parse", 0);
 
 	tu_init();
 	tcase_add_loop_test(tc, size_good, 0, sizeof(good_sizes) / sizeof(good_sizes[0]));
@@ -473,25 +471,18 @@ int main(void)
 	tcase_add_test(tc, duration_bad);
 	tcase_add_test(tc, uint_parse);
 	tcase_add_test(tc, fmt);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("files");
+	tc = tu_case(s, "files", 0);
 	tcase_add_test(tc, files_read);
 	tcase_add_test(tc, files_write);
 	tcase_add_test(tc, files_u64);
 	tcase_add_test(tc, files_mkdir_p);
 	tcase_add_test(tc, misc_page_round_clock);
 	tcase_add_test(tc, errors);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("strict");
+	tc = tu_case(s, "strict", 0);
 	tcase_add_test(tc, duration_subns_reads_uninit);
 	tcase_add_test(tc, files_u64_negative);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

@@ -702,11 +702,9 @@ int main(void)
 {
 	Suite *s = suite_create("workload_opts");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tu_init();
-	tc = tcase_create("options");
+	tc = tu_case(s, "options", 0);
 	tcase_add_test(tc, registry);
 	tcase_add_test(tc, option_tables);
 	tcase_add_test(tc, defaults);
@@ -716,27 +714,18 @@ int main(void)
 	tcase_add_test(tc, needs);
 	tcase_add_test(tc, help);
 	tcase_add_test(tc, shared_and_helpers);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("in_process");
-	tcase_set_timeout(tc, 30);
+	tc = tu_case(s, "in_process", 30);
 	tcase_add_test(tc, run_alloc);
 	tcase_add_test(tc, run_tmpfs_refuses_other_fs);
 	tcase_add_test(tc, run_mmap_file);
 	tcase_add_test(tc, run_pagecache);
-	suite_add_tcase(s, tc);
 
-	tc = tcase_create("program");
-	tcase_set_timeout(tc, 60);
+	tc = tu_case(s, "program", 60);
 	tcase_add_test(tc, prog_help);
 	tcase_add_test(tc, prog_usage_errors);
 	tcase_add_test(tc, prog_alloc_runs);
 	tcase_add_test(tc, prog_guard);
-	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return tu_suite_run(s);
 }

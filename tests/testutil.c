@@ -39,6 +39,27 @@ static void remove_base(void)
 		tu_rm_rf(base_dir);
 }
 
+TCase *tu_case(Suite *s, const char *name, int timeout_s)
+{
+	TCase *tc = tcase_create(name);
+
+	if (timeout_s)
+		tcase_set_timeout(tc, timeout_s);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+int tu_suite_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
+
 void tu_init(void)
 {
 	const char *t = getenv("TMPDIR");

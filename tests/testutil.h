@@ -6,6 +6,7 @@
 #ifndef MLAB_TESTUTIL_H
 #define MLAB_TESTUTIL_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,12 @@
  * main(), so that the tree is removed when main() returns, also after
  * tests that failed (their forked process leaves by _exit()). */
 void tu_init(void);
+/* Every test program's main(): a case of suite @s, added to it, with a
+ * timeout in seconds (0: Check's default)... */
+TCase *tu_case(Suite *s, const char *name, int timeout_s);
+/* ...and the run of the suite: main()'s exit code (1 if a test failed). */
+int tu_suite_run(Suite *s);
+
 /* A new empty directory under the base. Aborts on failure. */
 const char *tu_tmpdir(void);
 
