@@ -33,6 +33,7 @@
 
 #include "cg.h"
 #include "cli.h"
+#include "jout.h"
 #include "ev.h"
 #include "run.h"
 #include "wl.h"
@@ -498,68 +499,59 @@ static void bench_suite(void)
 
 /* --- output ---------------------------------------------------------------------- */
 
-/* JSON has no inf or nan, and a note may hold quotes */
-static void json_num(FILE *f, double v)
+/* six significant digits, as the table shows them; null when not finite */
+static json_t *figure_num(double v)
 {
-	if (isfinite(v))
-		fprintf(f, "%.6g", v);
-	else
-		fputs("null", f);
-}
+	char b[32];
 
-static void json_text(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++)
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s >= 0x20)
-			fputc(*s, f);
-	fputc('"', f);
+	if (!isfinite(v))
+		return json_null();
+	snprintf(b, sizeof(b), "%.6g", v);
+	return json_real(strtod(b, NULL));
 }
 
 static int write_json(const char *dir, const char *run_id, int runs)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	char path[PATH_MAX];
 	struct utsname u;
-	FILE *f;
+	struct mlab_err e;
+	json_t *o = json_object(), *figures = json_array();
+	int bad = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, run_id);
-	if (mkdir_p(path))
+	if (mkdir_p(path)) {
+		json_decref(o);
+		json_decref(figures);
 		return -errno;
-	snprintf(tmp, sizeof(tmp), "%s/bench.json.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
+	}
 	uname(&u);
-	fprintf(f, "{\n  \"run_id\": \"%s\",\n  \"kernel\": \"%s\",\n  \"runs\": %d,\n  \"figures\": [",
-		run_id, u.release, runs);
+	jout_put(o, "run_id", jout_str(run_id, strlen(run_id)), &bad);
+	jout_put(o, "kernel", jout_str(u.release, sizeof(u.release)), &bad);
+	jout_put(o, "runs", json_integer(runs), &bad);
 	for (int i = 0; i < nfigs; i++) {
 		struct figure *x = &figs[i];
-		if (!x->n)
+		json_t *f = json_object(), *values = json_array();
+		if (!x->n) {
+			json_decref(f);
+			json_decref(values);
 			continue;
-		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		json_text(f, x->name);
-		fprintf(f, ", \"unit\": \"%s\", \"target\": \"%s\", \"median\": ", x->unit, x->target);
-		json_num(f, median(x));
-		fprintf(f, ", \"min\": ");
-		json_num(f, vmin(x));
-		fprintf(f, ", \"max\": ");
-		json_num(f, vmax(x));
-		fprintf(f, ", \"n\": %d, \"note\": ", x->n);
-		json_text(f, x->note);
-		fprintf(f, ", \"values\": [");
-		for (int k = 0; k < x->n; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			json_num(f, x->v[k]);
 		}
-		fprintf(f, "]}");
+		jout_put(f, "name", jout_str(x->name, strlen(x->name)), &bad);
+		jout_put(f, "unit", jout_str(x->unit, strlen(x->unit)), &bad);
+		jout_put(f, "target", jout_str(x->target, strlen(x->target)), &bad);
+		jout_put(f, "median", figure_num(median(x)), &bad);
+		jout_put(f, "min", figure_num(vmin(x)), &bad);
+		jout_put(f, "max", figure_num(vmax(x)), &bad);
+		jout_put(f, "n", json_integer(x->n), &bad);
+		jout_put(f, "note", jout_str(x->note, strlen(x->note)), &bad);
+		for (int k = 0; k < x->n; k++)
+			jout_append(values, figure_num(x->v[k]), &bad);
+		jout_put(f, "values", values, &bad);
+		jout_append(figures, f, &bad);
 	}
-	fprintf(f, "\n  ]\n}\n");
-	if (fclose(f))
-		return -errno;
+	jout_put(o, "figures", figures, &bad);
 	snprintf(path, sizeof(path), "%s/%s/bench.json", dir, run_id);
-	return rename(tmp, path) ? -errno : 0;
+	return jout_write_file(path, o, bad, &e);
 }
 
 int cmd_bench(int argc, char **argv)

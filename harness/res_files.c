@@ -5,8 +5,9 @@
  * Every file is written to a temporary name in the same directory, synced
  * and renamed, so that a reader (or a crash) never sees half a file. The
  * strings of the data model come from the kernel and from scenario files
- * and may be cut in the middle of a UTF-8 sequence: JSON and XML get them
- * through utf8_clean()/xml_put(), which replace what is not valid UTF-8. */
+ * and may be cut in the middle of a UTF-8 sequence: JSON gets them through
+ * jout_str() and XML through xml_put(), which replace what is not valid
+ * UTF-8. */
 #include "res.h"
 
 #include <errno.h>
@@ -20,139 +21,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jout.h"
 #include "util.h"
 
 /* A fixed-size field of the data model, bounded by its size in case it was
  * filled to the last byte. */
 #define FLD(x) (x), sizeof(x)
-
-/* ---- UTF-8 ---- */
-
-/* Length of the valid UTF-8 sequence at @p (at most @n bytes), 0 if none:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-	size_t len;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	/* the second byte's range excludes overlongs, surrogates, > U+10FFFF */
-	if (c == 0xe0)
-		lo = 0xa0;
-	else if (c == 0xed)
-		hi = 0x9f;
-	else if (c == 0xf0)
-		lo = 0x90;
-	else if (c == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < len; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return len;
-}
-
-/* Copy the string in @src (at most @n bytes) to @dst (at least n + 1
- * bytes), every byte that is not part of valid UTF-8 replaced by '?'. */
-static void utf8_clean(char *dst, const char *src, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)src;
-	size_t i = 0;
-
-	n = strnlen(src, n);
-	while (i < n) {
-		size_t l = utf8_len(s + i, n - i);
-
-		if (!l) {
-			*dst++ = '?';
-			i++;
-			continue;
-		}
-		memcpy(dst, s + i, l);
-		dst += l;
-		i += l;
-	}
-	*dst = 0;
-}
-
-/* ---- JSON helpers ---- */
-
-/* A JSON string from a field; NULL only when out of memory. */
-static json_t *jstr(const char *s, size_t n)
-{
-	char buf[1024];
-
-	if (n >= sizeof(buf))
-		n = sizeof(buf) - 1;
-	utf8_clean(buf, s, n);
-	return json_string(buf);
-}
-
-/* null instead of "" for optional fields */
-static json_t *jstr_or_null(const char *s, size_t n)
-{
-	return s[0] ? jstr(s, n) : json_null();
-}
-
-/* JSON integers are signed 64 bits: anything above (RES_NA, "max") is null */
-static json_t *ju64(uint64_t v)
-{
-	return v > INT64_MAX ? json_null() : json_integer((json_int_t)v);
-}
-
-/* Rounded to @digits decimals; the dump's precision of 15 significant
- * digits then prints it without binary noise ("1.234", not
- * "1.2339999999999999"). */
-static json_t *jreal(double v, int digits)
-{
-	double m = pow(10, digits);
-
-	if (!isfinite(v))
-		return json_null();
-	return json_real(round(v * m) / m);
-}
-
-/* json_object_set_new() takes a NULL value as an error (and allocation
- * failures show up as NULL values): collect them into *@bad and check
- * once. */
-static void put(json_t *o, const char *key, json_t *v, int *bad)
-{
-	if (!o || json_object_set_new(o, key, v))
-		*bad = 1;
-}
-
-static void append(json_t *a, json_t *v, int *bad)
-{
-	if (!a || json_array_append_new(a, v))
-		*bad = 1;
-}
-
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(15))
-
-/* Dump @root (consumed) to @f; -ENOMEM if it could not be built. */
-static int dump_json(FILE *f, json_t *root, int bad)
-{
-	int ret = 0;
-
-	if (!root || bad)
-		ret = -ENOMEM;
-	else if (json_dumpf(root, f, JSON_FLAGS) || fputc('\n', f) == EOF)
-		ret = -(errno ? errno : EIO);
-	json_decref(root);
-	return ret;
-}
 
 /* ---- file names ---- */
 
@@ -203,50 +77,31 @@ static int timeline_name(const struct res_run *r, int i, char *buf, size_t len)
 
 typedef int (*write_fn)(FILE *f, const struct res_run *r, int arg);
 
-/* Write @dir/@name through @fn into a temporary file, then rename it into
- * place. Returns 0 or -errno with "<path>: <error>" in @errbuf. */
+struct res_writer {
+	write_fn fn;
+	const struct res_run *r;
+	int arg;
+};
+
+static int res_write(FILE *f, void *arg)
+{
+	struct res_writer *w = arg;
+	return w->fn(f, w->r, w->arg);
+}
+
+/* Write @dir/@name through @fn (see write_file_atomic). Returns 0 or
+ * -errno with "<path>: <error>" in @errbuf. */
 static int write_atomic(const char *dir, const char *name, write_fn fn, const struct res_run *r,
 			int arg, char *errbuf, size_t errlen)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	FILE *f = NULL;
-	int fd, ret = 0;
+	struct res_writer w = { fn, r, arg };
+	char path[PATH_MAX];
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.tmp%d", dir, name, (int)getpid()) >=
-		    sizeof(tmp)) {
-		ret = -ENAMETOOLONG;
-		goto out;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+		snprintf(errbuf, errlen, "%s/%s: %s", dir, name, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = -errno;
-		goto out;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		goto out_unlink;
-	}
-	errno = 0;
-	ret = fn(f, r, arg);
-	/* a failed fprintf leaves only the stream's error flag */
-	if (!ret && (fflush(f) == EOF || ferror(f)))
-		ret = -(errno ? errno : EIO);
-	if (!ret && fsync(fileno(f)))
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-out_unlink:
-	if (ret)
-		unlink(tmp);
-out:
-	if (ret)
-		snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
-	return ret;
+	return write_file_atomic(path, res_write, &w, errbuf, errlen);
 }
 
 /* ---- meta.json ---- */
@@ -258,18 +113,18 @@ static int write_meta(FILE *f, const struct res_run *r, int unused)
 	int bad = 0;
 
 	(void)unused;
-	put(o, "run_id", jstr(FLD(m->run_id)), &bad);
-	put(o, "kernel", jstr(FLD(m->kernel)), &bad);
-	put(o, "cgroup_version", json_integer(m->cgroup_version), &bad);
-	put(o, "cgroup_layout", jstr(FLD(m->cgroup_layout)), &bad);
-	put(o, "mem_total_bytes", ju64(m->mem_total), &bad);
-	put(o, "swap_total_bytes", ju64(m->swap_total), &bad);
-	put(o, "swap_mode", jstr(FLD(m->swap_mode)), &bad);
-	put(o, "harness_version", jstr(FLD(m->version)), &bad);
-	put(o, "start_time", jstr(FLD(m->start_time)), &bad);
-	put(o, "where", jstr(FLD(m->where)), &bad);
-	put(o, "repeat", json_integer(m->repeat), &bad);
-	return dump_json(f, o, bad);
+	jout_put(o, "run_id", jout_str(FLD(m->run_id)), &bad);
+	jout_put(o, "kernel", jout_str(FLD(m->kernel)), &bad);
+	jout_put(o, "cgroup_version", json_integer(m->cgroup_version), &bad);
+	jout_put(o, "cgroup_layout", jout_str(FLD(m->cgroup_layout)), &bad);
+	jout_put(o, "mem_total_bytes", jout_u64(m->mem_total), &bad);
+	jout_put(o, "swap_total_bytes", jout_u64(m->swap_total), &bad);
+	jout_put(o, "swap_mode", jout_str(FLD(m->swap_mode)), &bad);
+	jout_put(o, "harness_version", jout_str(FLD(m->version)), &bad);
+	jout_put(o, "start_time", jout_str(FLD(m->start_time)), &bad);
+	jout_put(o, "where", jout_str(FLD(m->where)), &bad);
+	jout_put(o, "repeat", json_integer(m->repeat), &bad);
+	return jout_dump(f, o, bad);
 }
 
 /* ---- results.json ---- */
@@ -282,12 +137,12 @@ static json_t *latency_json(const struct lat_hist *h, int *bad)
 	if (!h->count)
 		return json_null();
 	o = json_object();
-	put(o, "count", ju64(h->count), bad);
-	put(o, "p50_us", jreal((double)lat_percentile(h, 50) / 1e3, 3), bad);
-	put(o, "p90_us", jreal((double)lat_percentile(h, 90) / 1e3, 3), bad);
-	put(o, "p99_us", jreal((double)lat_percentile(h, 99) / 1e3, 3), bad);
-	put(o, "max_us", jreal((double)h->max_ns / 1e3, 3), bad);
-	put(o, "mean_us", jreal((double)h->sum_ns / (double)h->count / 1e3, 3), bad);
+	jout_put(o, "count", jout_u64(h->count), bad);
+	jout_put(o, "p50_us", jout_real((double)lat_percentile(h, 50) / 1e3, 3), bad);
+	jout_put(o, "p90_us", jout_real((double)lat_percentile(h, 90) / 1e3, 3), bad);
+	jout_put(o, "p99_us", jout_real((double)lat_percentile(h, 99) / 1e3, 3), bad);
+	jout_put(o, "max_us", jout_real((double)h->max_ns / 1e3, 3), bad);
+	jout_put(o, "mean_us", jout_real((double)h->sum_ns / (double)h->count / 1e3, 3), bad);
 	/* only the non-empty buckets: there are hundreds */
 	b = json_array();
 	for (unsigned i = 0; i < LAT_BUCKETS; i++) {
@@ -296,9 +151,9 @@ static json_t *latency_json(const struct lat_hist *h, int *bad)
 		if (!h->buckets[i])
 			continue;
 		lat_bucket_range(i, &lo, &hi);
-		append(b, json_pack("[o, o, o]", ju64(lo), ju64(hi), ju64(h->buckets[i])), bad);
+		jout_append(b, json_pack("[o, o, o]", jout_u64(lo), jout_u64(hi), jout_u64(h->buckets[i])), bad);
 	}
-	put(o, "buckets", b, bad);
+	jout_put(o, "buckets", b, bad);
 	return o;
 }
 
@@ -308,70 +163,70 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 	json_t *o = json_object(), *a;
 	char csv[128];
 
-	put(o, "name", jstr(FLD(s->name)), bad);
-	put(o, "file", jstr(FLD(s->file)), bad);
-	put(o, "doc", jstr(FLD(s->doc)), bad);
-	put(o, "verdict", json_string(res_verdict_name(s->verdict)), bad);
-	put(o, "reason", jstr(FLD(s->reason)), bad);
-	put(o, "variant", jstr_or_null(FLD(s->variant)), bad);
-	put(o, "variant_doc", jstr_or_null(FLD(s->variant_doc)), bad);
-	put(o, "duration_s", jreal(s->duration_s, 3), bad);
-	put(o, "flaky", json_boolean(s->flaky), bad);
+	jout_put(o, "name", jout_str(FLD(s->name)), bad);
+	jout_put(o, "file", jout_str(FLD(s->file)), bad);
+	jout_put(o, "doc", jout_str(FLD(s->doc)), bad);
+	jout_put(o, "verdict", json_string(res_verdict_name(s->verdict)), bad);
+	jout_put(o, "reason", jout_str(FLD(s->reason)), bad);
+	jout_put(o, "variant", jout_str_or_null(FLD(s->variant)), bad);
+	jout_put(o, "variant_doc", jout_str_or_null(FLD(s->variant_doc)), bad);
+	jout_put(o, "duration_s", jout_real(s->duration_s, 3), bad);
+	jout_put(o, "flaky", json_boolean(s->flaky), bad);
 
 	a = json_array();
 	for (int k = 0; k < s->nexpects; k++) {
 		const struct res_expect *e = &s->expects[k];
 		json_t *x = json_object();
 
-		put(x, "text", jstr(FLD(e->text)), bad);
-		put(x, "verdict", json_string(res_verdict_name(e->verdict)), bad);
-		put(x, "observed", jstr(FLD(e->observed)), bad);
-		put(x, "line", json_integer(e->line), bad);
-		append(a, x, bad);
+		jout_put(x, "text", jout_str(FLD(e->text)), bad);
+		jout_put(x, "verdict", json_string(res_verdict_name(e->verdict)), bad);
+		jout_put(x, "observed", jout_str(FLD(e->observed)), bad);
+		jout_put(x, "line", json_integer(e->line), bad);
+		jout_append(a, x, bad);
 	}
-	put(o, "expectations", a, bad);
+	jout_put(o, "expectations", a, bad);
 
 	a = json_array();
 	for (int k = 0; k < s->nevents; k++) {
 		const struct res_event *e = &s->events[k];
 		json_t *x = json_object();
 
-		put(x, "t_s", jreal(e->t_s, 6), bad);
+		jout_put(x, "t_s", jout_real(e->t_s, 6), bad);
 		if (e->t_last_s > e->t_s)
-			put(x, "t_last_s", jreal(e->t_last_s, 6), bad);
-		put(x, "group", jstr(FLD(e->group)), bad);
-		put(x, "kind", jstr(FLD(e->kind)), bad);
-		put(x, "count", ju64(e->count), bad);
-		put(x, "value", ju64(e->value), bad);
-		append(a, x, bad);
+			jout_put(x, "t_last_s", jout_real(e->t_last_s, 6), bad);
+		jout_put(x, "group", jout_str(FLD(e->group)), bad);
+		jout_put(x, "kind", jout_str(FLD(e->kind)), bad);
+		jout_put(x, "count", jout_u64(e->count), bad);
+		jout_put(x, "value", jout_u64(e->value), bad);
+		jout_append(a, x, bad);
 	}
-	put(o, "events", a, bad);
+	jout_put(o, "events", a, bad);
 
-	put(o, "latency", latency_json(&s->lat, bad), bad);
+	jout_put(o, "latency", latency_json(&s->lat, bad), bad);
 
 	a = json_array();
 	for (int k = 0; k < s->nworkloads; k++) {
 		const struct res_workload *w = &s->workloads[k];
 		json_t *x = json_object();
 
-		put(x, "id", jstr(FLD(w->id)), bad);
-		put(x, "type", jstr(FLD(w->type)), bad);
-		put(x, "group", jstr(FLD(w->group)), bad);
-		put(x, "end", jstr(FLD(w->end)), bad);
-		put(x, "bytes", ju64(w->bytes), bad);
-		put(x, "steps", ju64(w->steps), bad);
-		put(x, "rate_bps", ju64(w->rate_bps), bad);
-		put(x, "latency", latency_json(&w->lat, bad), bad);
-		append(a, x, bad);
+		jout_put(x, "id", jout_str(FLD(w->id)), bad);
+		jout_put(x, "type", jout_str(FLD(w->type)), bad);
+		jout_put(x, "group", jout_str(FLD(w->group)), bad);
+		jout_put(x, "end", jout_str(FLD(w->end)), bad);
+		jout_put(x, "bytes", jout_u64(w->bytes), bad);
+		jout_put(x, "steps", jout_u64(w->steps), bad);
+		jout_put(x, "rate_bps", jout_u64(w->rate_bps), bad);
+		jout_put(x, "latency", latency_json(&w->lat, bad), bad);
+		jout_append(a, x, bad);
 	}
-	put(o, "workloads", a, bad);
+	jout_put(o, "workloads", a, bad);
 
 	a = json_array();
 	for (int k = 0; k < s->nkmsg; k++)
-		append(a, jstr(FLD(s->kmsg[k])), bad);
-	put(o, "kernel_log", a, bad);
+		jout_append(a, jout_str(FLD(s->kmsg[k])), bad);
+	jout_put(o, "kernel_log", a, bad);
 
-	put(o, "timeline", timeline_name(r, i, csv, sizeof(csv)) ? json_string(csv) : json_null(),
+	jout_put(o, "timeline", timeline_name(r, i, csv, sizeof(csv)) ? json_string(csv) : json_null(),
 	    bad);
 	return o;
 }
@@ -410,13 +265,13 @@ static int write_results(FILE *f, const struct res_run *r, int unused)
 	int bad = 0;
 
 	(void)unused;
-	put(o, "run_id", jstr(FLD(r->meta.run_id)), &bad);
+	jout_put(o, "run_id", jout_str(FLD(r->meta.run_id)), &bad);
 	/* as in the KTAP summary, an error counts as a failure */
-	put(sum, "passed", json_integer(c.passed), &bad);
-	put(sum, "failed", json_integer(c.failed + c.errors), &bad);
-	put(sum, "skipped", json_integer(c.skipped), &bad);
-	put(sum, "total", json_integer(r->nscenarios), &bad);
-	put(o, "summary", sum, &bad);
+	jout_put(sum, "passed", json_integer(c.passed), &bad);
+	jout_put(sum, "failed", json_integer(c.failed + c.errors), &bad);
+	jout_put(sum, "skipped", json_integer(c.skipped), &bad);
+	jout_put(sum, "total", json_integer(r->nscenarios), &bad);
+	jout_put(o, "summary", sum, &bad);
 	{
 		/* with --repeat: how many runs gave each verdict, per scenario */
 		struct res_stability st[256];
@@ -424,20 +279,20 @@ static int write_results(FILE *f, const struct res_run *r, int unused)
 		json_t *sa = json_array();
 		for (int k = 0; k < n; k++) {
 			json_t *x = json_object();
-			put(x, "name", jstr(FLD(st[k].name)), &bad);
-			put(x, "runs", json_integer(st[k].runs), &bad);
+			jout_put(x, "name", jout_str(FLD(st[k].name)), &bad);
+			jout_put(x, "runs", json_integer(st[k].runs), &bad);
 			for (int v = 0; v < 4; v++)
-				put(x, res_verdict_name((enum res_verdict)v),
+				jout_put(x, res_verdict_name((enum res_verdict)v),
 				    json_integer(st[k].verdicts[v]), &bad);
-			put(x, "flaky", json_boolean(st[k].flaky), &bad);
-			append(sa, x, &bad);
+			jout_put(x, "flaky", json_boolean(st[k].flaky), &bad);
+			jout_append(sa, x, &bad);
 		}
-		put(o, "stability", sa, &bad);
+		jout_put(o, "stability", sa, &bad);
 	}
 	for (int i = 0; i < r->nscenarios; i++)
-		append(a, scenario_json(r, i, &bad), &bad);
-	put(o, "scenarios", a, &bad);
-	return dump_json(f, o, bad);
+		jout_append(a, scenario_json(r, i, &bad), &bad);
+	jout_put(o, "scenarios", a, &bad);
+	return jout_dump(f, o, bad);
 }
 
 /* ---- junit.xml ---- */

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,6 +289,51 @@ int write_file(const char *path, const char *s)
 	return r;
 }
 
+int write_file_atomic(const char *path, int (*fn)(FILE *f, void *arg), void *arg, char *errbuf,
+		      size_t errlen)
+{
+	const char *slash = strrchr(path, '/');
+	char tmp[PATH_MAX];
+	FILE *f;
+	int fd, ret = 0;
+
+	/* "<dir>/.<name>.tmp<pid>": same directory, so the rename is atomic */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%.*s.%s.tmp%d", slash ? (int)(slash - path + 1) : 0,
+			     path, slash ? slash + 1 : path, (int)getpid()) >= sizeof(tmp)) {
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		ret = -errno;
+		goto out;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		goto out_unlink;
+	}
+	errno = 0;
+	ret = fn(f, arg);
+	/* a failed fprintf leaves only the stream's error flag */
+	if (!ret && (fflush(f) == EOF || ferror(f)))
+		ret = -(errno ? errno : EIO);
+	if (!ret && fsync(fileno(f)))
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+out_unlink:
+	if (ret)
+		unlink(tmp);
+out:
+	if (ret)
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(-ret));
+	return ret;
+}
+
 int read_u64_file(const char *path, uint64_t *out)
 {
 	char buf[64], *end;
@@ -364,4 +410,63 @@ size_t page_round(size_t n)
 {
 	size_t ps = (size_t)sysconf(_SC_PAGESIZE);
 	return (n + ps - 1) / ps * ps;
+}
+
+/* Length of the valid UTF-8 sequence at @p (at most @n bytes), 0 if none:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+size_t utf8_len(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	size_t len;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	/* the second byte's range excludes overlongs, surrogates, > U+10FFFF */
+	if (c == 0xe0)
+		lo = 0xa0;
+	else if (c == 0xed)
+		hi = 0x9f;
+	else if (c == 0xf0)
+		lo = 0x90;
+	else if (c == 0xf4)
+		hi = 0x8f;
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return len;
+}
+
+/* Copy the string in @src (at most @n bytes) to @dst (at least n + 1
+ * bytes), every byte that is not part of valid UTF-8 replaced by '?'. */
+void utf8_clean(char *dst, const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t i = 0;
+
+	n = strnlen(src, n);
+	while (i < n) {
+		size_t l = utf8_len(s + i, n - i);
+
+		if (!l) {
+			*dst++ = '?';
+			i++;
+			continue;
+		}
+		memcpy(dst, s + i, l);
+		dst += l;
+		i += l;
+	}
+	*dst = 0;
 }

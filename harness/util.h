@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -49,11 +50,23 @@ ssize_t read_file(const char *path, char *buf, size_t len);
 /* Write @s to @path in one write(2) (O_WRONLY, no O_CREAT, no O_TRUNC), as a
  * control file needs. Returns 0 or -errno of open or write. */
 int write_file(const char *path, const char *s);
+/* Write @path whole or not at all: @fn writes into a temporary file beside
+ * it, which is then synced and renamed into place. Returns 0, or @fn's
+ * -errno or the file's, with "<path>: <error>" in @errbuf. */
+int write_file_atomic(const char *path, int (*fn)(FILE *f, void *arg), void *arg, char *errbuf,
+		      size_t errlen);
 /* Read a file holding one unsigned decimal number (or "max"). */
 int read_u64_file(const char *path, uint64_t *out);
 
 uint64_t now_ns(void); /* CLOCK_MONOTONIC */
 void sleep_ns(uint64_t ns);
+
+/* Length of the valid UTF-8 sequence at @p (at most @n bytes), 0 if none:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+size_t utf8_len(const unsigned char *p, size_t n);
+/* Copy the string in @src (at most @n bytes) to @dst (at least n + 1
+ * bytes), every byte that is not part of valid UTF-8 replaced by '?'. */
+void utf8_clean(char *dst, const char *src, size_t n);
 
 /* Undo the octal escapes of /proc/mounts and /proc/swaps (\040 = space). */
 void unescape_octal(char *s);

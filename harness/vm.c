@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jout.h"
 #include "util.h"
 
 extern const unsigned char vm_init_sh[];
@@ -522,7 +523,6 @@ static void error_result(const struct vm_opts *o, const char *cgroup, const char
 	char dir[PATH_MAX], f[PATH_MAX + 32];
 	time_t t = time(NULL);
 	struct tm tm;
-	FILE *j;
 
 	localtime_r(&t, &tm);
 	snprintf(dir, sizeof(dir), "%s/%04d%02d%02d-%02d%02d%02d-vm-%s-error", o->results,
@@ -536,20 +536,39 @@ static void error_result(const struct vm_opts *o, const char *cgroup, const char
 		run_cmd(cp, NULL, NULL, 0);
 	}
 	snprintf(f, sizeof(f), "%s/error.json", dir);
-	j = fopen(f, "w");
-	if (j) {
-		fprintf(j, "{\n  \"verdict\": \"error\",\n  \"cgroup\": \"%s\",\n  \"error\": \"",
-			cgroup);
-		for (const char *c = msg; *c; c++)
-			if (*c == '"' || *c == '\\')
-				fprintf(j, "\\%c", *c);
-			else if ((unsigned char)*c >= 0x20)
-				fputc(*c, j);
-		fprintf(j, "\",\n  \"timed_out\": %s,\n  \"wall_s\": %.3f\n}\n",
-			timed_out ? "true" : "false", wall_s);
-		fclose(j);
+	{
+		json_t *j = json_object();
+		struct mlab_err e;
+		int bad = 0;
+		jout_put(j, "verdict", json_string("error"), &bad);
+		jout_put(j, "cgroup", jout_str(cgroup, strlen(cgroup)), &bad);
+		jout_put(j, "error", jout_str(msg, strlen(msg)), &bad);
+		jout_put(j, "timed_out", json_boolean(timed_out), &bad);
+		jout_put(j, "wall_s", jout_real(wall_s, 3), &bad);
+		if (jout_write_file(f, j, bad, &e))
+			fprintf(stderr, "memcg-lab vm: %s\n", e.msg);
 	}
 	fprintf(stderr, "results: %s/ (error)\n", dir);
+}
+
+/* vm.json: how the guest was run */
+static void write_vm_json(const char *path, const struct kernel *k, const struct vm_opts *o,
+			  const char *cgroup, double wall_s, int timed_out)
+{
+	json_t *j = json_object();
+	struct mlab_err e;
+	int bad = 0;
+
+	jout_put(j, "kernel_image", jout_str(k->image, strlen(k->image)), &bad);
+	jout_put(j, "accel", jout_str(o->accel, strlen(o->accel)), &bad);
+	jout_put(j, "mem_bytes", jout_u64(o->mem), &bad);
+	jout_put(j, "cpus", json_integer(o->cpus), &bad);
+	jout_put(j, "swap", jout_str(o->swap, strlen(o->swap)), &bad);
+	jout_put(j, "cgroup", jout_str(cgroup, strlen(cgroup)), &bad);
+	jout_put(j, "wall_s", jout_real(wall_s, 3), &bad);
+	jout_put(j, "timed_out", json_boolean(timed_out), &bad);
+	if (jout_write_file(path, j, bad, &e))
+		fprintf(stderr, "memcg-lab vm: %s\n", e.msg);
 }
 
 static void console_tail(const char *path, int lines)
@@ -685,20 +704,7 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 				run_cmd(cp, NULL, NULL, 0);
 			}
 			snprintf(f, sizeof(f), "%s/vm.json", dst);
-			{
-				FILE *vj = fopen(f, "w");
-				if (vj) {
-					fprintf(vj,
-						"{\n  \"kernel_image\": \"%s\",\n  \"accel\": \"%s\",\n"
-						"  \"mem_bytes\": %llu,\n  \"cpus\": %d,\n"
-						"  \"swap\": \"%s\",\n  \"cgroup\": \"%s\",\n"
-						"  \"wall_s\": %.3f,\n  \"timed_out\": %s\n}\n",
-						k->image, o->accel, (unsigned long long)o->mem, o->cpus,
-						o->swap, cgroup, (double)(now_ns() - t0) / 1e9,
-						timed_out ? "true" : "false");
-					fclose(vj);
-				}
-			}
+			write_vm_json(f, k, o, cgroup, (double)(now_ns() - t0) / 1e9, timed_out);
 			fprintf(stderr, "results: %s/\n", dst);
 			found = 1;
 		}
