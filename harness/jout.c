@@ -5,7 +5,6 @@
 #include <math.h>
 #include <string.h>
 
-
 /* A JSON string from a field; NULL only when out of memory. */
 json_t *jout_str(const char *s, size_t n)
 {
@@ -71,7 +70,6 @@ int jout_dump(FILE *f, json_t *root, int bad)
 	return ret;
 }
 
-
 struct dump_arg {
 	json_t *root;
 	int bad, dumped;
@@ -86,7 +84,7 @@ static int dump_cb(FILE *f, void *arg)
 
 int jout_write_file(const char *path, json_t *root, int bad, struct mlab_err *e)
 {
-	struct dump_arg d = { root, bad, 0 };
+	struct dump_arg d = {root, bad, 0};
 	char err[MLAB_ERR_LEN];
 	int ret = write_file_atomic(path, dump_cb, &d, err, sizeof(err));
 

@@ -44,13 +44,13 @@ static int read_log_from_boot(uint64_t *v, struct mlab_err *e)
 }
 
 const struct kfact kfacts[] = {
-	{ "mglru", "1 when the multi-gen LRU is on (/sys/kernel/mm/lru_gen/enabled), else 0",
-	  read_mglru },
-	{ "log_from_boot",
-	  "1 when the kernel log still holds its first record since boot (so a once-per-boot "
-	  "warning that is not there was never printed), else 0",
-	  read_log_from_boot },
-	{ NULL, NULL, NULL },
+    {"mglru", "1 when the multi-gen LRU is on (/sys/kernel/mm/lru_gen/enabled), else 0",
+     read_mglru},
+    {"log_from_boot",
+     "1 when the kernel log still holds its first record since boot (so a once-per-boot "
+     "warning that is not there was never printed), else 0",
+     read_log_from_boot},
+    {NULL, NULL, NULL},
 };
 
 const struct kfact *kfact_find(const char *name)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int err_set(struct mlab_err *e, int errnum, const char *fmt, ...)
@@ -469,4 +470,38 @@ void utf8_clean(char *dst, const char *src, size_t n)
 		i += l;
 	}
 	*dst = 0;
+}
+
+int run_command(char *const argv[], const char *dir, char *capture, size_t len)
+{
+	int pfd[2] = { -1, -1 }, status;
+	size_t have = 0;
+	pid_t pid;
+
+	if (capture && pipe(pfd))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int null = open("/dev/null", O_RDWR);
+		if (dir && chdir(dir))
+			_exit(126);
+		dup2(capture ? pfd[1] : null, 1);
+		if (capture)
+			close(pfd[0]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (capture) {
+		ssize_t n;
+		close(pfd[1]);
+		while ((n = read(pfd[0], capture + have, len - 1 - have)) > 0 && have < len - 1)
+			have += (size_t)n;
+		capture[have] = 0;
+		close(pfd[0]);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -71,6 +71,12 @@ void utf8_clean(char *dst, const char *src, size_t n);
 /* Undo the octal escapes of /proc/mounts and /proc/swaps (\040 = space). */
 void unescape_octal(char *s);
 
+/* Run the program @argv (searched in PATH; in @dir when set) with stdin and
+ * stderr as they are, stdout to /dev/null or, when @capture is set, into it
+ * (up to @len bytes, NUL-terminated). Returns its exit code, 128 + signal,
+ * 126/127 when it could not be started, or -errno. */
+int run_command(char *const argv[], const char *dir, char *capture, size_t len);
+
 /* mkdir -p for a directory path (mode 0755). */
 int mkdir_p(const char *path);
 

@@ -2,6 +2,7 @@
 # /init of the memcg-lab VM runner's initramfs (embedded into memcg-lab at
 # build time). The host passes its choices on the kernel command line:
 #   memcg_lab.cgroup=v1|v2  memcg_lab.swap=zram|disk|none  memcg_lab.swapsize=SIZE
+#   memcg_lab.mglru=on|off|kernel
 # and the arguments for `memcg-lab run` in /run-args, one a line. The console
 # (ttyS0) carries the log and the KTAP; the results directory goes back as a
 # base64 tar on the second serial port (ttyS1) between two marker lines.
@@ -57,6 +58,14 @@ v1)
 	fi
 	;;
 *) fail "memcg_lab.cgroup must be v1 or v2" ;;
+esac
+
+# the multi-gen LRU as asked (it decides how reclaim treats soft limits
+# and protection); "kernel" leaves it as the kernel booted
+lru=/sys/kernel/mm/lru_gen/enabled
+case "$(arg mglru)" in
+on) [ -e $lru ] && echo y >$lru || fail "--mglru on: this kernel has no multi-gen LRU" ;;
+off) [ ! -e $lru ] || echo n >$lru || fail "--mglru off: cannot switch the multi-gen LRU off" ;;
 esac
 
 swap=none
