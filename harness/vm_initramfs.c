@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "scn_catalogue.h"
 #include "vm.h"
 
 extern const unsigned char vm_init_sh[];

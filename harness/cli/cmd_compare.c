@@ -50,9 +50,7 @@ static json_t *find_scenario(json_t *results, const char *name)
 	json_t *arr = json_object_get(results, "scenarios"), *s;
 	size_t i;
 
-	json_array_foreach(arr, i, s)
-		if (!strcmp(jstr(s, "name"), name))
-			return s;
+	json_array_foreach(arr, i, s) if (!strcmp(jstr(s, "name"), name)) return s;
 	return NULL;
 }
 
@@ -63,9 +61,7 @@ static json_t *find_expect(json_t *scn, const char *text, int nth)
 	json_t *arr = json_object_get(scn, "expectations"), *x;
 	size_t i;
 
-	json_array_foreach(arr, i, x)
-		if (!strcmp(jstr(x, "text"), text) && nth-- == 0)
-			return x;
+	json_array_foreach(arr, i, x) if (!strcmp(jstr(x, "text"), text) && nth-- == 0) return x;
 	return NULL;
 }
 
@@ -95,8 +91,9 @@ static int is_regression(const char *a, const char *b)
  * sizes) blanked so that the same warning matches across runs. */
 static int warning_line(const char *l)
 {
-	static const char *const words[] = { "deprecated", "will be removed", "WARNING",
-					     "Call Trace", "BUG", "please report", "Please report" };
+	static const char *const words[] = {
+	    "deprecated", "will be removed", "WARNING",	     "Call Trace",
+	    "BUG",	  "please report",   "Please report"};
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 		if (strstr(l, words[i]))
 			return 1;
@@ -124,14 +121,14 @@ static json_t *warnings(json_t *results)
 	size_t i, k;
 	char buf[512];
 
-	json_array_foreach(arr, i, s)
-		json_array_foreach(json_object_get(s, "kernel_log"), k, l) {
-			const char *line = json_string_value(l);
-			if (!line || !warning_line(line))
-				continue;
-			normalise(line, buf, sizeof(buf));
-			json_object_set_new(set, buf, json_string(line));
-		}
+	json_array_foreach(arr, i, s) json_array_foreach(json_object_get(s, "kernel_log"), k, l)
+	{
+		const char *line = json_string_value(l);
+		if (!line || !warning_line(line))
+			continue;
+		normalise(line, buf, sizeof(buf));
+		json_object_set_new(set, buf, json_string(line));
+	}
 	return set;
 }
 
@@ -161,7 +158,8 @@ int cmd_compare(int argc, char **argv)
 		}
 		if (!strcmp(argv[a], "--tolerance")) {
 			if (a + 1 >= argc || parse_uint(argv[a + 1], 1000, &tol, &e)) {
-				fprintf(stderr, "memcg-lab compare: --tolerance takes a percentage\n");
+				fprintf(stderr,
+					"memcg-lab compare: --tolerance takes a percentage\n");
 				return EXIT_USAGE;
 			}
 			a++;
@@ -198,13 +196,13 @@ int cmd_compare(int argc, char **argv)
 
 	/* the union of scenario names, in the baseline's order first */
 	for (int k = 0; k < n; k++)
-		json_array_foreach(json_object_get(r[k].results, "scenarios"), i, s) {
+		json_array_foreach(json_object_get(r[k].results, "scenarios"), i, s)
+		{
 			const char *name = jstr(s, "name");
 			int seen = 0;
 			json_t *x;
 			size_t j;
-			json_array_foreach(names, j, x)
-				seen |= !strcmp(json_string_value(x), name);
+			json_array_foreach(names, j, x) seen |= !strcmp(json_string_value(x), name);
 			if (!seen)
 				json_array_append_new(names, json_string(name));
 		}
@@ -213,7 +211,8 @@ int cmd_compare(int argc, char **argv)
 	for (int k = 0; k < n; k++)
 		printf(" %-22c", 'A' + k);
 	printf("\n");
-	json_array_foreach(names, i, s) {
+	json_array_foreach(names, i, s)
+	{
 		const char *name = json_string_value(s), *base = NULL, *basev = NULL;
 		int differs = 0, regressed = 0;
 		printf("%-30s", name);
@@ -238,19 +237,22 @@ int cmd_compare(int argc, char **argv)
 	}
 
 	printf("\nobserved values that moved by more than %llu %%:\n", (unsigned long long)tol);
-	json_array_foreach(names, i, s) {
+	json_array_foreach(names, i, s)
+	{
 		json_t *a = find_scenario(r[0].results, json_string_value(s)), *x;
 		size_t j;
 		if (!a)
 			continue;
-		json_array_foreach(json_object_get(a, "expectations"), j, x) {
+		json_array_foreach(json_object_get(a, "expectations"), j, x)
+		{
 			double va, vb;
 			int ba, bb, nth = 0;
 			json_t *p;
 			size_t q;
 			if (!observed_number(jstr(x, "observed"), &va, &ba))
 				continue;
-			json_array_foreach(json_object_get(a, "expectations"), q, p) {
+			json_array_foreach(json_object_get(a, "expectations"), q, p)
+			{
 				if (q == j)
 					break;
 				nth += !strcmp(jstr(p, "text"), jstr(x, "text"));
@@ -266,8 +268,9 @@ int cmd_compare(int argc, char **argv)
 				/* sizes must move by 256K too, counts by more than 2 */
 				if (d * 100 <= m * (double)tol || d <= (ba || bb ? 262144 : 2))
 					continue;
-				printf("  %s: %s: %s -> %c: %s\n", json_string_value(s), jstr(x, "text"),
-				       jstr(x, "observed"), 'A' + k, jstr(y, "observed"));
+				printf("  %s: %s: %s -> %c: %s\n", json_string_value(s),
+				       jstr(x, "text"), jstr(x, "observed"), 'A' + k,
+				       jstr(y, "observed"));
 				moved++;
 			}
 		}
@@ -283,7 +286,8 @@ int cmd_compare(int argc, char **argv)
 		for (int k = 0; k < n; k++)
 			w[k] = warnings(r[k].results);
 		for (int k = 0; k < n; k++)
-			json_object_foreach(w[k], key, v) {
+			json_object_foreach(w[k], key, v)
+			{
 				char in[MAX_RUNS + 1] = "";
 				int all = 1, first = 1;
 				for (int m = 0; m < n; m++) {

@@ -40,7 +40,7 @@
 #include "wl_proc.h"
 
 #define MAX_RUNS 50
-#define SEC 1000000000ULL
+#define SEC	 1000000000ULL
 
 struct figure {
 	char name[64];
@@ -60,7 +60,7 @@ static struct figure *fig(const char *name, const char *unit, const char *target
 			return &figs[i];
 	if (nfigs == (int)(sizeof(figs) / sizeof(figs[0])))
 		return &figs[nfigs - 1]; /* never: there are fewer figures than room */
-	figs[nfigs] = (struct figure){ .unit = unit, .target = target };
+	figs[nfigs] = (struct figure){.unit = unit, .target = target};
 	snprintf(figs[nfigs].name, sizeof(figs[nfigs].name), "%s", name);
 	return &figs[nfigs++];
 }
@@ -136,7 +136,7 @@ static double run_wl(const char *name, const char *const *opts, const struct cg 
 static double run_dd(const char *in, const char *out, const char *extra, const char *count)
 {
 	char iff[PATH_MAX + 8], off[PATH_MAX + 8], cnt[64], buf[2048];
-	char *argv[8] = { "dd", iff, off, "bs=1M", NULL, NULL, NULL, NULL };
+	char *argv[8] = {"dd", iff, off, "bs=1M", NULL, NULL, NULL, NULL};
 	int pfd[2], status, i = 4;
 	double bytes = 0, secs = 0;
 	ssize_t n, have = 0;
@@ -190,7 +190,8 @@ static double bare_touch(uint64_t size)
 {
 	uint64_t t0 = now_ns();
 	for (uint64_t done = 0; done < size; done += MIB) {
-		char *p = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		char *p =
+		    mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return NAN;
 		madvise(p, MIB, MADV_NOHUGEPAGE);
@@ -225,7 +226,7 @@ static double bare_touch_child(const struct cg *g, uint64_t size)
 
 static void bench_alloc(struct run *r)
 {
-	static const char *const opts[] = { "size", "256M", "step", "1M", "rate", "max", NULL };
+	static const char *const opts[] = {"size", "256M", "step", "1M", "rate", "max", NULL};
 	struct cg g;
 	struct mlab_err e;
 	struct lat_hist h;
@@ -260,7 +261,7 @@ static void bench_alloc(struct run *r)
 static void bench_read(struct run *r)
 {
 	static char file[PATH_MAX];
-	const char *opts[] = { "file", file, "passes", "3", NULL, NULL, NULL };
+	const char *opts[] = {"file", file, "passes", "3", NULL, NULL, NULL};
 	struct cg g;
 	struct mlab_err e;
 	int created;
@@ -294,7 +295,7 @@ static void bench_read(struct run *r)
 static void bench_tmpfs(struct run *r)
 {
 	char dir[PATH_MAX], f1[PATH_MAX + 8], f2[PATH_MAX + 8];
-	const char *opts[] = { "file", f1, "size", "256M", "remove", "yes", NULL };
+	const char *opts[] = {"file", f1, "size", "256M", "remove", "yes", NULL};
 	struct cg g;
 	struct mlab_err e;
 	uint64_t rate;
@@ -318,8 +319,8 @@ static void bench_tmpfs(struct run *r)
 /* OOM notification -> verdict, and SIGKILL -> exit of a 64M child. */
 static void bench_oom(struct run *r)
 {
-	static const char *const killme[] = { "size", "64M", "rate", "max", "hold", "yes", NULL };
-	const char *const oomer[] = { "rate", "max", NULL };
+	static const char *const killme[] = {"size", "64M", "rate", "max", "hold", "yes", NULL};
+	const char *const oomer[] = {"rate", "max", NULL};
 	struct cg g;
 	struct ev_set ev;
 	struct ev_hit hit;
@@ -345,7 +346,7 @@ static void bench_oom(struct run *r)
 		goto out;
 	while (!wl_poll_end(&p)) {
 		n = ev_pollfds(&ev, pfd);
-		pfd[n] = (struct pollfd){ .fd = p.pidfd, .events = POLLIN };
+		pfd[n] = (struct pollfd){.fd = p.pidfd, .events = POLLIN};
 		poll(pfd, (nfds_t)n + 1, 1000);
 		if (!t_ev && ev_dispatch(&ev, pfd, n, &hit, 1) > 0)
 			t_ev = now_ns();
@@ -395,10 +396,10 @@ static void lat_figs(const char *what, const struct lat_hist *h)
 /* Allocation latency per 1M step in five kinds of group. */
 static void bench_latency(struct run *r)
 {
-	static const char *const alloc64[] = { "size", "64M", "step", "1M", "rate", "max", NULL };
+	static const char *const alloc64[] = {"size", "64M", "step", "1M", "rate", "max", NULL};
 	static char file[PATH_MAX];
-	const char *reader[] = { "file", file, NULL };
-	const char *writer[] = { "file", file, "write", "yes", "size", "256M", "rate", "128M", NULL };
+	const char *reader[] = {"file", file, NULL};
+	const char *writer[] = {"file", file, "write", "yes", "size", "256M", "rate", "128M", NULL};
 	struct cg g;
 	struct mlab_err e;
 	struct lat_hist h;
@@ -443,8 +444,8 @@ static void bench_latency(struct run *r)
 	}
 	/* swapping: 128M through a 32M limit */
 	if (!run_group(r, "lat-swap", &g, &e) && !cg_set(&g, "limit", "32M", &e)) {
-		static const char *const a128[] = { "size", "128M", "step", "1M", "rate", "max",
-						    NULL };
+		static const char *const a128[] = {"size", "128M", "step", "1M",
+						   "rate", "max",  NULL};
 		uint64_t sw = 0;
 		meminfo_get(NULL, "SwapFree", &sw);
 		if (sw >= 160 * MIB) {
@@ -466,8 +467,9 @@ static void bench_suite(void)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	char *argv[] = { self, "run", "--format", "ktap", "--results", "/tmp/memcg-lab-bench-suite",
-			 "--swap", "auto", NULL };
+	char *argv[] = {self,	  "run",       "--format",
+			"ktap",	  "--results", "/tmp/memcg-lab-bench-suite",
+			"--swap", "auto",      NULL};
 	uint64_t t0;
 	int status;
 	pid_t pid;
@@ -487,7 +489,7 @@ static void bench_suite(void)
 	waitpid(pid, &status, 0);
 	add(fig("suite", "s", "< 60"), (double)(now_ns() - t0) / 1e9);
 	{
-		char *rm[] = { "rm", "-rf", "/tmp/memcg-lab-bench-suite", NULL };
+		char *rm[] = {"rm", "-rf", "/tmp/memcg-lab-bench-suite", NULL};
 		pid = fork();
 		if (!pid) {
 			execvp("rm", rm);
@@ -559,16 +561,18 @@ int cmd_bench(int argc, char **argv)
 	const char *results = "results";
 	uint64_t runs = 5;
 	int suite = 1;
-	struct run r = { .st.fd = -1 };
+	struct run r = {.st.fd = -1};
 	struct mlab_err e;
 	char run_id[RUN_ID_LEN];
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: memcg-lab bench [--runs N] [--results DIR] [--no-suite]\n\n"
-			       "Measure the harness against baselines taken in the same run: median\n"
-			       "of N runs (default 5) with min and max; a table on stdout and\n"
-			       "DIR/<run-id>/bench.json. --no-suite leaves out the suite's wall time.\n");
+			printf(
+			    "usage: memcg-lab bench [--runs N] [--results DIR] [--no-suite]\n\n"
+			    "Measure the harness against baselines taken in the same run: median\n"
+			    "of N runs (default 5) with min and max; a table on stdout and\n"
+			    "DIR/<run-id>/bench.json. --no-suite leaves out the suite's wall "
+			    "time.\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--no-suite")) {
@@ -581,7 +585,8 @@ int cmd_bench(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--results") && i + 1 < argc) {
 			results = argv[++i];
 		} else {
-			fprintf(stderr, "memcg-lab bench: unknown argument '%s' (see --help)\n", argv[i]);
+			fprintf(stderr, "memcg-lab bench: unknown argument '%s' (see --help)\n",
+				argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -619,7 +624,8 @@ int cmd_bench(int argc, char **argv)
 		       vmax(x), x->unit, x->target, x->note);
 	}
 	if (write_json(results, run_id, (int)runs))
-		fprintf(stderr, "memcg-lab bench: cannot write %s/%s/bench.json\n", results, run_id);
+		fprintf(stderr, "memcg-lab bench: cannot write %s/%s/bench.json\n", results,
+			run_id);
 	else
 		fprintf(stderr, "results: %s/%s/bench.json\n", results, run_id);
 	return 0;

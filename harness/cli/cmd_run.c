@@ -14,103 +14,10 @@
 #include "res.h"
 #include "run.h"
 #include "scn.h"
+#include "scn_catalogue.h"
 #include "scn_run.h"
 
-/* a catalogue and every mutant of it (tests/mutation.sh runs them at once) */
-#define MAX_SCN 1024
-
-const char *scenario_dir(void)
-{
-	static const char *const dirs[] = { MLAB_SOURCE_DIR "/scenarios", MLAB_DATADIR "/scenarios" };
-	const char *env = getenv("MEMCG_LAB_SCENARIOS");
-	struct stat st;
-
-	if (env && *env)
-		return env;
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (!stat(dirs[i], &st) && S_ISDIR(st.st_mode))
-			return dirs[i];
-	return dirs[0];
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every .scn file of the scenario directory, sorted (a1-..., a2-...). */
-static int list_files(char files[][PATH_MAX], int max, struct mlab_err *e)
-{
-	const char *dir = scenario_dir();
-	char *names[MAX_SCN];
-	struct dirent *de;
-	int n = 0;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return err_set(e, errno, "scenario directory %s: %s", dir, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t l = strlen(de->d_name);
-		if (l <= 4 || strcmp(de->d_name + l - 4, ".scn") || de->d_name[0] == '.')
-			continue;
-		if (n == max) {
-			for (int i = 0; i < n; i++)
-				free(names[i]);
-			closedir(d);
-			return err_set(e, E2BIG, "more than %d scenarios in %s", max, dir);
-		}
-		names[n++] = strdup(de->d_name);
-	}
-	closedir(d);
-	qsort(names, (size_t)n, sizeof(names[0]), by_name);
-	for (int i = 0; i < n; i++) {
-		snprintf(files[i], PATH_MAX, "%s/%s", dir, names[i]);
-		free(names[i]);
-	}
-	return n;
-}
-
-/* Resolve the command line's scenario arguments (names or files) into
- * parsed scenarios; all of them parse, or nothing runs. */
-static int load(int nargs, char **args, struct scn *out, int max, struct mlab_err *e)
-{
-	static char files[MAX_SCN][PATH_MAX];
-	int nfiles = list_files(files, MAX_SCN, e), n = 0;
-
-	if (nargs == 0) {
-		if (nfiles < 0)
-			return nfiles;
-		for (int i = 0; i < nfiles && n < max; i++, n++)
-			if (scn_parse_file(&out[n], files[i], e))
-				return -EINVAL;
-		return n;
-	}
-	if (nargs > max)
-		return err_set(e, E2BIG, "more than %d scenarios asked for", max);
-	for (int a = 0; a < nargs; a++) {
-		int found = 0;
-		if (strchr(args[a], '/') || strstr(args[a], ".scn")) {
-			if (scn_parse_file(&out[n++], args[a], e))
-				return -EINVAL;
-			continue;
-		}
-		for (int i = 0; i < nfiles && !found; i++) {
-			struct scn s;
-			if (scn_parse_file(&s, files[i], e))
-				return -EINVAL;
-			if (!strcmp(s.name, args[a])) {
-				out[n++] = s;
-				found = 1;
-			} else {
-				scn_free(&s);
-			}
-		}
-		if (!found)
-			return err_set(e, ENOENT, "no scenario named '%s' in %s (memcg-lab list)",
-				       args[a], scenario_dir());
-	}
-	return n;
-}
+#define MAX_SCN SCN_CATALOGUE_MAX
 
 static struct scn scns[MAX_SCN];
 
@@ -121,14 +28,15 @@ int cmd_list(int argc, char **argv)
 
 	if (argc > 1) {
 		if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-			printf("usage: memcg-lab list\n\nEvery scenario: name, what it asserts, and "
-			       "whether it can run here.\n");
+			printf(
+			    "usage: memcg-lab list\n\nEvery scenario: name, what it asserts, and "
+			    "whether it can run here.\n");
 			return 0;
 		}
 		fprintf(stderr, "memcg-lab: list takes no arguments\n");
 		return EXIT_USAGE;
 	}
-	n = load(0, NULL, scns, MAX_SCN, &e);
+	n = scn_catalogue_load(0, NULL, scns, MAX_SCN, &e);
 	if (n < 0) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		return EXIT_USAGE;
@@ -154,7 +62,7 @@ int cmd_show(int argc, char **argv)
 			"usage: memcg-lab show NAME|FILE\n\nPrint a scenario's file.\n");
 		return argc == 2 ? 0 : EXIT_USAGE;
 	}
-	n = load(1, argv + 1, scns, 1, &e);
+	n = scn_catalogue_load(1, argv + 1, scns, 1, &e);
 	if (n < 0) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		return EXIT_USAGE;
@@ -185,7 +93,7 @@ static void on_step(void *arg, const struct scn *s, const struct scn_step *st, d
 
 static void human_scenario(FILE *f, const struct res_scenario *s)
 {
-	static const char *const tag[] = { "PASS", "FAIL", "SKIP", "ERROR" };
+	static const char *const tag[] = {"PASS", "FAIL", "SKIP", "ERROR"};
 
 	fprintf(f, "%-5s %-30s %6.1f s", tag[s->verdict], s->name, s->duration_s);
 	if (s->variant[0])
@@ -196,8 +104,8 @@ static void human_scenario(FILE *f, const struct res_scenario *s)
 	for (int i = 0; i < s->nexpects; i++) {
 		const struct res_expect *x = &s->expects[i];
 		if (x->verdict == RES_FAIL || s->verdict == RES_FAIL)
-			fprintf(f, "        %s %s  -> %s\n", x->verdict == RES_PASS ? "ok  " : "FAIL",
-				x->text, x->observed);
+			fprintf(f, "        %s %s  -> %s\n",
+				x->verdict == RES_PASS ? "ok  " : "FAIL", x->text, x->observed);
 	}
 }
 
@@ -227,36 +135,35 @@ static void fill_meta(struct res_meta *m, const struct cg_root *root, const char
 
 static void run_usage(FILE *f)
 {
-	fprintf(f,
-		"usage: memcg-lab run [options] [NAME|FILE ...]\n"
-		"\n"
-		"Run scenarios (default: every one) and write results/<run-id>/.\n"
-		"\n"
-		"  --format human|ktap  human (live progress on a terminal) or KTAP;\n"
-		"                       default: human on a terminal, KTAP otherwise\n"
-		"  --results DIR        where results/<run-id>/ goes (default results)\n"
-		"  --repeat N           run the list N times (default 1)\n"
-		"  --swap auto|none|SIZE  auto: use the swap there is, or add a temporary\n"
-		"                       swap file; none: run without adding swap (default)\n"
-		"  --timeout DURATION   budget per scenario instead of its own\n"
-		"  --sample DURATION    counter sampling period (default 20ms)\n"
-		"  --skip-all REASON    run nothing: record every scenario as skipped with\n"
-		"                       REASON (the VM runner's guest, when its kernel\n"
-		"                       cannot give the cgroup version asked for)\n"
-		"\n"
-		"Exit status: 0 nothing failed, 1 something failed, 2 usage or parse error,\n"
-		"77 not possible here (no root, no memory controller).\n");
+	fprintf(f, "usage: memcg-lab run [options] [NAME|FILE ...]\n"
+		   "\n"
+		   "Run scenarios (default: every one) and write results/<run-id>/.\n"
+		   "\n"
+		   "  --format human|ktap  human (live progress on a terminal) or KTAP;\n"
+		   "                       default: human on a terminal, KTAP otherwise\n"
+		   "  --results DIR        where results/<run-id>/ goes (default results)\n"
+		   "  --repeat N           run the list N times (default 1)\n"
+		   "  --swap auto|none|SIZE  auto: use the swap there is, or add a temporary\n"
+		   "                       swap file; none: run without adding swap (default)\n"
+		   "  --timeout DURATION   budget per scenario instead of its own\n"
+		   "  --sample DURATION    counter sampling period (default 20ms)\n"
+		   "  --skip-all REASON    run nothing: record every scenario as skipped with\n"
+		   "                       REASON (the VM runner's guest, when its kernel\n"
+		   "                       cannot give the cgroup version asked for)\n"
+		   "\n"
+		   "Exit status: 0 nothing failed, 1 something failed, 2 usage or parse error,\n"
+		   "77 not possible here (no root, no memory controller).\n");
 }
 
 int cmd_run(int argc, char **argv)
 {
 	const char *format = isatty(1) ? "human" : "ktap", *results = "results";
 	const char *swap = "none", *where = getenv("MEMCG_LAB_WHERE");
-	struct scn_opts so = { 0 };
-	struct res_run rr = { 0 };
-	struct progress prog = { .tty = isatty(2) };
+	struct scn_opts so = {0};
+	struct res_run rr = {0};
+	struct progress prog = {.tty = isatty(2)};
 	struct mlab_err e;
-	struct run suite = { .st.fd = -1 };
+	struct run suite = {.st.fd = -1};
 	uint64_t repeat = 1, swap_size = 0;
 	int swap_mode = SWAP_NONE, nargs = 0, n, ret, failed = 0;
 	char **args = calloc((size_t)argc, sizeof(char *));
@@ -280,7 +187,8 @@ int cmd_run(int argc, char **argv)
 		if (strcmp(a, "--format") && strcmp(a, "--results") && strcmp(a, "--repeat") &&
 		    strcmp(a, "--swap") && strcmp(a, "--timeout") && strcmp(a, "--sample") &&
 		    strcmp(a, "--skip-all")) {
-			fprintf(stderr, "memcg-lab: run: unknown option '%s' (see run --help)\n", a);
+			fprintf(stderr, "memcg-lab: run: unknown option '%s' (see run --help)\n",
+				a);
 			return EXIT_USAGE;
 		}
 		if (!v) {
@@ -316,7 +224,8 @@ int cmd_run(int argc, char **argv)
 		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--sample")) {
 			uint64_t ns;
 			if (parse_duration_ns(v, &ns, &e) || !ns) {
-				fprintf(stderr, "memcg-lab: %s: %s\n", a, !ns ? "must be more than 0" : e.msg);
+				fprintf(stderr, "memcg-lab: %s: %s\n", a,
+					!ns ? "must be more than 0" : e.msg);
 				return EXIT_USAGE;
 			}
 			if (a[2] == 't')
@@ -328,7 +237,7 @@ int cmd_run(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	n = load(nargs, args, scns, MAX_SCN, &e);
+	n = scn_catalogue_load(nargs, args, scns, MAX_SCN, &e);
 	free(args);
 	if (n < 0) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
@@ -398,8 +307,8 @@ int cmd_run(int argc, char **argv)
 		const char *pre = !strcmp(format, "ktap") ? "# " : "";
 		printf("%sverdicts over %llu runs:\n", pre, (unsigned long long)repeat);
 		for (int k = 0; k < ns; k++) {
-			printf("%s  %-30s %3d pass %3d fail %3d skip %3d error%s\n", pre, st[k].name,
-			       st[k].verdicts[RES_PASS], st[k].verdicts[RES_FAIL],
+			printf("%s  %-30s %3d pass %3d fail %3d skip %3d error%s\n", pre,
+			       st[k].name, st[k].verdicts[RES_PASS], st[k].verdicts[RES_FAIL],
 			       st[k].verdicts[RES_SKIP], st[k].verdicts[RES_ERROR],
 			       st[k].flaky ? "  FLAKY" : "");
 			flaky += st[k].flaky;
