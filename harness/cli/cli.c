@@ -6,14 +6,29 @@
 #include "cli.h"
 #include "util.h"
 
+static int say_failed(int code, const char *cmd, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "memcg-lab%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	return code;
+}
+
 int cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "memcg-lab: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	code = say_failed(code, NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	return code;
+}
+
+int cli_cmd_fail(int code, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	code = say_failed(code, cmd, fmt, ap);
+	va_end(ap);
 	return code;
 }
 

@@ -20,18 +20,7 @@
 #include "cli.h"
 #include "vm.h"
 
-/* The command's one way to say what went wrong: a line on stderr. */
-static int vm_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int vm_fail(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "memcg-lab vm: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILED;
-}
+#define vm_fail(...) cli_cmd_fail(EXIT_FAILED, "vm", __VA_ARGS__)
 
 /* --- one boot -------------------------------------------------------------------- */
 
