@@ -157,6 +157,10 @@ int scn_parse_file(struct scn *s, const char *path, struct mlab_err *e);
 int scn_parse_text(struct scn *s, const char *path, const char *text, struct mlab_err *e);
 void scn_free(struct scn *s);
 
+/* The language in brief, from the parser's own tables (steps, conditions,
+ * event kinds, kernel facts), into @buf; returns the length it needed. */
+size_t scn_language(char *buf, size_t len);
+
 /* Signal names: "SIGKILL" / "KILL" / "9" -> 9; errno names: "EINVAL" -> 22. */
 int scn_signal_num(const char *s);
 int scn_errno_num(const char *s);

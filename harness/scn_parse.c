@@ -28,6 +28,8 @@ struct pctx {
 	/* which of them were quoted: a quoted word is text, never an option
 	 * such as timeout= or tol= */
 	int quoted[MAX_TOKS];
+	char settle[SCN_TOK]; /* the current line's settle=, as written */
+	int has_settle;
 };
 
 static int perr(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -48,14 +50,27 @@ static const struct {
 	const char *name;
 	int num;
 } errnos[] = {
-	{ "EINVAL", EINVAL }, { "EBUSY", EBUSY }, { "ENOMEM", ENOMEM }, { "EPERM", EPERM },
-	{ "EACCES", EACCES }, { "ENOENT", ENOENT }, { "ENOSPC", ENOSPC }, { "EIO", EIO },
-	{ "EAGAIN", EAGAIN }, { "EEXIST", EEXIST }, { "ENOTEMPTY", ENOTEMPTY },
-	{ "EOPNOTSUPP", EOPNOTSUPP }, { "ENODEV", ENODEV }, { "EINTR", EINTR },
-	{ "E2BIG", E2BIG }, { "ERANGE", ERANGE }, { "ESRCH", ESRCH },
-	/* the kernel's own "not supported" (no libc name): what v1
-	 * kmem.limit_in_bytes gave on 5.16 to 6.0 */
-	{ "ENOTSUPP", 524 }, { "ok", 0 },
+    {"EINVAL", EINVAL},
+    {"EBUSY", EBUSY},
+    {"ENOMEM", ENOMEM},
+    {"EPERM", EPERM},
+    {"EACCES", EACCES},
+    {"ENOENT", ENOENT},
+    {"ENOSPC", ENOSPC},
+    {"EIO", EIO},
+    {"EAGAIN", EAGAIN},
+    {"EEXIST", EEXIST},
+    {"ENOTEMPTY", ENOTEMPTY},
+    {"EOPNOTSUPP", EOPNOTSUPP},
+    {"ENODEV", ENODEV},
+    {"EINTR", EINTR},
+    {"E2BIG", E2BIG},
+    {"ERANGE", ERANGE},
+    {"ESRCH", ESRCH},
+    /* the kernel's own "not supported" (no libc name): what v1
+     * kmem.limit_in_bytes gave on 5.16 to 6.0 */
+    {"ENOTSUPP", 524},
+    {"ok", 0},
 };
 
 int scn_errno_num(const char *s)
@@ -92,7 +107,7 @@ int scn_signal_num(const char *s)
 }
 
 /* in enum scn_cmp's order */
-static const char *const cmp_words[] = { "==", "!=", "<", "<=", ">", ">=", "~=" };
+static const char *const cmp_words[] = {"==", "!=", "<", "<=", ">", ">=", "~="};
 
 const char *scn_cmp_str(enum scn_cmp c)
 {
@@ -223,8 +238,8 @@ static int parse_sz(struct pctx *c, const char *t, uint64_t *v)
 }
 
 /* p50 p90 p99: step latency percentiles in ns, to compare two workloads */
-static const char *const wl_fields[] = { "progress", "steps", "rate", "vmrss", "rssanon", "rssfile",
-					 "rssshmem", "p50",   "p90",  "p99",   NULL };
+static const char *const wl_fields[] = {"progress", "steps", "rate", "vmrss", "rssanon", "rssfile",
+					"rssshmem", "p50",   "p90",  "p99",   NULL};
 
 static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 {
@@ -248,8 +263,8 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 		if (!kfact_find(t + 7)) {
 			char names[256] = "";
 			for (const struct kfact *f = kfacts; f->name; f++)
-				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-					 f == kfacts ? "" : ", ", f->name);
+				snprintf(names + strlen(names), sizeof(names) - strlen(names),
+					 "%s%s", f == kfacts ? "" : ", ", f->name);
 			return perr(c, "no kernel fact '%s' (%s)", t + 7, names);
 		}
 		return 0;
@@ -268,16 +283,18 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 			for (int i = 0; wl_fields[i]; i++)
 				if (!strcmp(wl_fields[i], dot + 1))
 					return 0;
-			return perr(c, "workload '%s' has no value '%s' (progress, steps, rate, "
-				       "vmrss, rssanon, rssfile, rssshmem, p50, p90, p99)",
+			return perr(c,
+				    "workload '%s' has no value '%s' (progress, steps, rate, "
+				    "vmrss, rssanon, rssfile, rssshmem, p50, p90, p99)",
 				    name, dot + 1);
 		}
 		if (find_group(c->s, name) >= 0) {
 			term->kind = ST_GROUP;
 			if (!cg_name_find(dot + 1) && !strchr(dot + 1, '.') &&
 			    strcmp(dot + 1, "tasks"))
-				return perr(c, "'%s' is neither a portable name nor a control file "
-					       "(memory.*)",
+				return perr(c,
+					    "'%s' is neither a portable name nor a control file "
+					    "(memory.*)",
 					    dot + 1);
 			return 0;
 		}
@@ -289,8 +306,9 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 		return 0;
 	}
 	if (parse_size(t, &term->lit, &e))
-		return perr(c, "'%s' is not a value (a size such as 4M, a number, $var, "
-			       "GROUP.counter or WORKLOAD.progress)",
+		return perr(c,
+			    "'%s' is not a value (a size such as 4M, a number, $var, "
+			    "GROUP.counter or WORKLOAD.progress)",
 			    t);
 	return 0;
 }
@@ -313,7 +331,8 @@ static int parse_expr(struct pctx *c, char toks[][SCN_TOK], int i, int end, stru
 		if (i + 1 == end)
 			break;
 		if (strcmp(toks[i + 1], "+") && strcmp(toks[i + 1], "-"))
-			return perr(c, "expected + or - after '%s', got '%s'", toks[i], toks[i + 1]);
+			return perr(c, "expected + or - after '%s', got '%s'", toks[i],
+				    toks[i + 1]);
 		neg = toks[i + 1][0] == '-';
 		i++;
 		if (i + 1 == end)
@@ -327,15 +346,21 @@ static int parse_expr(struct pctx *c, char toks[][SCN_TOK], int i, int end, stru
 static const struct {
 	const char *kind, *watch, *level;
 } event_kinds[] = {
-	{ "oom", "oom", "" },		 { "oom_kill", "oom", "" },
-	{ "oom_group_kill", "oom", "" }, { "max", "oom", "" },
-	{ "high", "oom", "" },		 { "low", "oom", "" },
-	{ "threshold", "threshold", "" }, { "pressure-low", "pressure", "low" },
-	{ "pressure-medium", "pressure", "medium" },
-	{ "pressure-critical", "pressure", "critical" },
-	{ "start", "", "" },		 { "exit", "", "" },
-	{ "killed", "", "" },		 { "paused", "", "" },
-	{ "resumed", "", "" },
+    {"oom", "oom", ""},
+    {"oom_kill", "oom", ""},
+    {"oom_group_kill", "oom", ""},
+    {"max", "oom", ""},
+    {"high", "oom", ""},
+    {"low", "oom", ""},
+    {"threshold", "threshold", ""},
+    {"pressure-low", "pressure", "low"},
+    {"pressure-medium", "pressure", "medium"},
+    {"pressure-critical", "pressure", "critical"},
+    {"start", "", ""},
+    {"exit", "", ""},
+    {"killed", "", ""},
+    {"paused", "", ""},
+    {"resumed", "", ""},
 };
 #define N_EVENT_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))
 
@@ -368,7 +393,8 @@ static int check_watched(struct pctx *c, const char *group, const char *kind)
 	for (int i = 0; i < c->s->nsteps; i++) {
 		const struct scn_step *w = &c->s->steps[i];
 		if (w->op == SO_WATCH && !strcmp(w->a, group) &&
-		    !strcmp(w->file, event_kinds[k].watch) && !strcmp(w->value, event_kinds[k].level))
+		    !strcmp(w->file, event_kinds[k].watch) &&
+		    !strcmp(w->value, event_kinds[k].level))
 			return 0;
 	}
 	return perr(c, "no 'watch %s %s%s%s' above: %s events are not recorded without it", group,
@@ -416,6 +442,53 @@ static int parse_tol(struct pctx *c, const char *t, struct scn_cond *cd)
 }
 
 /* A condition, for expect / wait / pick, from toks[i, n). */
+/* The conditions: how each is written (for the reference and messages)
+ * and whether `wait` can wait for it (one that is about the past, such as
+ * what the kernel logged or which notification came first, cannot). */
+static const struct cond_def {
+	enum scn_check kind;
+	const char *usage;
+	int waitable;
+} conds[] = {
+    {SK_COMPARE, "EXPR OP EXPR [tol=SIZE|N%]", 1},
+    {SK_KILLED_BY, "ID killed-by SIGNAL", 1},
+    {SK_EXITED, "ID exited [CODE] | ID ended", 1},
+    {SK_PAUSED, "ID paused", 1},
+    {SK_RUNNING, "ID running", 1},
+    {SK_HOLDING, "ID holding", 1},
+    {SK_EVENT_COUNT, "event GROUP KIND [count OP N]", 1},
+    {SK_EVENT_BEFORE, "event GROUP KIND before KIND2", 0},
+    {SK_EVENT_WITHIN, "event GROUP KIND within DURATION of ID end", 0},
+    {SK_LATENCY, "ID latency pNN OP DURATION", 0},
+    {SK_KMSG, "kmsg \"text\"", 0},
+    {SK_NO_KMSG, "no-kmsg \"text\"", 0},
+    {SK_BOOT_KMSG, "boot-kmsg \"text\"", 0},
+    {SK_NO_BOOT_KMSG, "no-boot-kmsg \"text\"", 0},
+    {SK_ERRNO, "errno == NAME | errno != NAME", 0},
+    {SK_WL_FAILED, "ID failed-with ERRNO", 1},
+};
+
+static int cond_waitable(enum scn_check kind)
+{
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
+		if (conds[i].kind == kind)
+			return conds[i].waitable;
+	return 0;
+}
+
+/* The words that follow a workload's id and name a state of it with
+ * nothing after them. */
+static const struct {
+	const char *word;
+	enum scn_check kind;
+	int has_num; /* SK_EXITED: -1 = ended (exited or killed) */
+} wl_states[] = {
+    {"paused", SK_PAUSED, 0},
+    {"running", SK_RUNNING, 0},
+    {"holding", SK_HOLDING, 0},
+    {"ended", SK_EXITED, -1},
+};
+
 static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
 {
 	int cmp_at = -1;
@@ -481,10 +554,10 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 		static const struct {
 			const char *word;
 			enum scn_check kind;
-		} logs[] = { { "kmsg", SK_KMSG },
-			     { "no-kmsg", SK_NO_KMSG },
-			     { "boot-kmsg", SK_BOOT_KMSG },
-			     { "no-boot-kmsg", SK_NO_BOOT_KMSG } };
+		} logs[] = {{"kmsg", SK_KMSG},
+			    {"no-kmsg", SK_NO_KMSG},
+			    {"boot-kmsg", SK_BOOT_KMSG},
+			    {"no-boot-kmsg", SK_NO_BOOT_KMSG}};
 		for (size_t k = 0; k < sizeof(logs) / sizeof(logs[0]); k++) {
 			if (strcmp(toks[i], logs[k].word))
 				continue;
@@ -530,18 +603,18 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 		}
 		if (!strcmp(w, "failed-with")) {
 			if (n - i != 3 || (cd->num = scn_errno_num(toks[i + 2])) <= 0)
-				return perr(c, "expected: %s failed-with ERRNO (ENOMEM ...)", toks[i]);
+				return perr(c, "expected: %s failed-with ERRNO (ENOMEM ...)",
+					    toks[i]);
 			cd->kind = SK_WL_FAILED;
 			return 0;
 		}
-		if (!strcmp(w, "paused") || !strcmp(w, "running") || !strcmp(w, "holding") ||
-		    !strcmp(w, "ended")) {
+		for (size_t k = 0; k < sizeof(wl_states) / sizeof(wl_states[0]); k++) {
+			if (strcmp(w, wl_states[k].word))
+				continue;
 			if (n - i != 2)
 				return perr(c, "expected nothing after '%s'", w);
-			cd->kind = w[0] == 'p' ? SK_PAUSED : w[0] == 'r' ? SK_RUNNING
-					 : w[0] == 'h'		    ? SK_HOLDING
-								    : SK_EXITED;
-			cd->has_num = w[0] == 'e' ? -1 : 0; /* ended: exited or killed */
+			cd->kind = wl_states[k].kind;
+			cd->has_num = wl_states[k].has_num;
 			return 0;
 		}
 		if (!strcmp(w, "latency")) {
@@ -550,7 +623,8 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 			if (n - i != 5 || toks[i + 2][0] != 'p' ||
 			    parse_uint(toks[i + 2] + 1, 100, &p, &e) ||
 			    parse_cmp(toks[i + 3], &cd->cmp) || cd->cmp == SC_APPROX)
-				return perr(c, "expected: %s latency pNN OP DURATION (p50, p99, p100)",
+				return perr(c,
+					    "expected: %s latency pNN OP DURATION (p50, p99, p100)",
 					    toks[i]);
 			cd->kind = SK_LATENCY;
 			cd->num = (int)p;
@@ -604,7 +678,8 @@ static int parse_settings(struct pctx *c, char toks[][SCN_TOK], int i, int n, st
 			return perr(c, "too many settings");
 		*eq = 0;
 		if (!cg_name_find(toks[i]) && !strchr(toks[i], '.'))
-			return perr(c, "'%s' is neither a portable name nor a control file", toks[i]);
+			return perr(c, "'%s' is neither a portable name nor a control file",
+				    toks[i]);
 		snprintf(st->kv[st->nkv].key, SCN_TOK, "%s", toks[i]);
 		snprintf(st->kv[st->nkv].val, SCN_TOK, "%s", eq + 1);
 		st->nkv++;
@@ -619,7 +694,8 @@ static int add_group(struct pctx *c, const char *name)
 
 	for (const char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '/')
-			return perr(c, "bad group name '%s' (letters, digits, _ - and / for nesting)",
+			return perr(c,
+				    "bad group name '%s' (letters, digits, _ - and / for nesting)",
 				    name);
 	if (!*name || strlen(name) >= SCN_NAME || name[0] == '/' || strstr(name, "//") ||
 	    name[strlen(name) - 1] == '/')
@@ -631,7 +707,8 @@ static int add_group(struct pctx *c, const char *name)
 	if (slash) {
 		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - name), name);
 		if (find_group(c->s, parent) < 0)
-			return perr(c, "group '%s' needs its parent '%s' declared first", name, parent);
+			return perr(c, "group '%s' needs its parent '%s' declared first", name,
+				    parent);
 	}
 	if (c->s->ngroups == 16)
 		return perr(c, "too many groups (at most 16)");
@@ -719,192 +796,257 @@ static int wl_type_is(const struct scn *s, const char *id, const char *type)
 	return i >= 0 && !strcmp(s->wl_types[i], type);
 }
 
-static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
-{
-	const char *op = toks[0];
-	char opt[SCN_TOK];
+/* --- steps: one row each ------------------------------------------------------- */
 
-	if (!strcmp(op, "group")) {
-		st->op = SO_GROUP;
-		if (want(c, n, 2, MAX_TOKS, "group NAME [setting=value]...") || add_group(c, toks[1]))
-			return -EINVAL;
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return parse_settings(c, toks, 2, n, st);
+static int p_group(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (add_group(c, toks[1]))
+		return -EINVAL;
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return parse_settings(c, toks, 2, n, st);
+}
+
+static int p_set(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (need_group(c, toks[1]))
+		return -EINVAL;
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return parse_settings(c, toks, 2, n, st);
+}
+
+/* write and try: GROUP FILE VALUE (write ... fails ERRNO is cut off first) */
+static int p_write(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (need_group(c, toks[1]))
+		return -EINVAL;
+	if (strchr(toks[2], '/') || !strcmp(toks[2], ".."))
+		return perr(c, "'%s' is not a control file name", toks[2]);
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->file, sizeof(st->file), "%s", toks[2]);
+	snprintf(st->value, sizeof(st->value), "%s", toks[3]);
+	return 0;
+}
+
+/* rmdir, reclaim, kill: GROUP */
+static int p_group_only(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (need_group(c, toks[1]))
+		return -EINVAL;
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return 0;
+}
+
+static int p_drop_caches(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	st->num = 3;
+	if (n == 2) {
+		if (strcmp(toks[1], "1") && strcmp(toks[1], "2") && strcmp(toks[1], "3"))
+			return perr(c, "drop_caches takes 1, 2 or 3");
+		st->num = (uint64_t)atoi(toks[1]);
 	}
-	if (!strcmp(op, "set")) {
-		st->op = SO_SET;
-		if (want(c, n, 3, MAX_TOKS, "set GROUP setting=value...") || need_group(c, toks[1]))
-			return -EINVAL;
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return parse_settings(c, toks, 2, n, st);
-	}
-	if (!strcmp(op, "write") || !strcmp(op, "try")) {
-		st->op = op[0] == 'w' ? SO_WRITE : SO_TRY;
-		if (st->op == SO_WRITE && n == 6 && !strcmp(toks[4], "fails")) {
-			st->err = scn_errno_num(toks[5]);
-			if (st->err <= 0)
-				return perr(c, "unknown errno name '%s' (EINVAL, EBUSY ...)", toks[5]);
-			n = 4;
-		}
-		if (want(c, n, 4, 4,
-			 st->op == SO_WRITE ? "write GROUP FILE VALUE [fails ERRNO]"
-					    : "try GROUP FILE VALUE") ||
-		    need_group(c, toks[1]))
-			return -EINVAL;
-		if (strchr(toks[2], '/') || !strcmp(toks[2], ".."))
-			return perr(c, "'%s' is not a control file name", toks[2]);
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		snprintf(st->file, sizeof(st->file), "%s", toks[2]);
+	return 0;
+}
+
+/* stop: WORKLOAD (timeout= is taken off first) */
+static int p_workload_only(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (need_wl(c, toks[1]))
+		return -EINVAL;
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return 0;
+}
+
+static int p_signal(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (need_wl(c, toks[1]))
+		return -EINVAL;
+	st->sig = scn_signal_num(toks[2]);
+	if (st->sig < 0)
+		return perr(c, "unknown signal '%s'", toks[2]);
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return 0;
+}
+
+static int p_move(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (need_wl(c, toks[1]) || need_group(c, toks[2]))
+		return -EINVAL;
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->b, sizeof(st->b), "%s", toks[2]);
+	return 0;
+}
+
+static int p_rm(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (!wl_type_is(c->s, toks[1], "tmpfs") && !wl_type_is(c->s, toks[1], "mmap"))
+		return perr(c, "'%s' is not a tmpfs or mmap workload started above", toks[1]);
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return 0;
+}
+
+static int p_rmid(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (!wl_type_is(c->s, toks[1], "shm"))
+		return perr(c, "'%s' is not a shm workload started above", toks[1]);
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return 0;
+}
+
+static int p_watch(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (need_group(c, toks[1]))
+		return -EINVAL;
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->file, sizeof(st->file), "%s", toks[2]);
+	if (!strcmp(toks[2], "oom") && n == 3)
+		return 0;
+	if (!strcmp(toks[2], "threshold") && n == 4)
+		return parse_sz(c, toks[3], &st->num);
+	if (!strcmp(toks[2], "pressure") && n == 4) {
+		if (strcmp(toks[3], "low") && strcmp(toks[3], "medium") &&
+		    strcmp(toks[3], "critical"))
+			return perr(c, "pressure level must be low, medium or critical");
 		snprintf(st->value, sizeof(st->value), "%s", toks[3]);
 		return 0;
 	}
-	if (!strcmp(op, "rmdir") || !strcmp(op, "reclaim") || !strcmp(op, "kill")) {
-		st->op = op[0] == 'r' ? (op[1] == 'm' ? SO_RMDIR : SO_RECLAIM) : SO_KILL;
-		if (want(c, n, 2, 2, "rmdir|reclaim|kill GROUP") || need_group(c, toks[1]))
-			return -EINVAL;
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return 0;
+	return perr(c, "usage: watch GROUP oom | threshold SIZE | pressure LEVEL");
+}
+
+static int p_sleep(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	return parse_dur(c, toks[1], &st->dur_ns);
+}
+
+static int p_save(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (!valid_ident(toks[1]))
+		return perr(c, "usage: save NAME EXPRESSION (NAME: letters, digits, _ -)");
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	if (parse_expr(c, toks, 2, n, &st->expr))
+		return -EINVAL;
+	if (!has_var(c->s, toks[1])) {
+		if (c->s->nvars == 32)
+			return perr(c, "too many saved values (at most 32)");
+		snprintf(c->s->vars[c->s->nvars++], SCN_NAME, "%s", toks[1]);
 	}
-	if (!strcmp(op, "drop_caches")) {
-		st->op = SO_DROP_CACHES;
-		st->num = 3;
-		if (want(c, n, 1, 2, "drop_caches [1|2|3]"))
-			return -EINVAL;
-		if (n == 2) {
-			if (strcmp(toks[1], "1") && strcmp(toks[1], "2") && strcmp(toks[1], "3"))
-				return perr(c, "drop_caches takes 1, 2 or 3");
-			st->num = (uint64_t)atoi(toks[1]);
-		}
-		return 0;
-	}
-	if (!strcmp(op, "start")) {
-		st->op = SO_START;
-		return parse_start(c, toks, n, st);
-	}
-	if (!strcmp(op, "stop")) {
-		st->op = SO_STOP;
+	return 0;
+}
+
+static int p_pick(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (strcmp(toks[2], "if"))
+		return perr(c, "usage: pick VARIANT if CONDITION");
+	if (find_variant(c->s, toks[1]) < 0)
+		return perr(c, "'%s' is not a variant declared in the header", toks[1]);
+	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	return parse_checked_cond(c, toks, 3, n, st);
+}
+
+/* expect and wait: CONDITION (timeout= and settle= are taken off first) */
+static int p_condition(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (parse_checked_cond(c, toks, 1, n, st))
+		return -EINVAL;
+	if (c->has_settle && (st->op != SO_EXPECT || (st->cond.kind != SK_EVENT_COUNT &&
+						      st->cond.kind != SK_EVENT_BEFORE)))
+		return perr(c, "settle= goes with expect event ... count or before");
+	if (c->has_settle && (parse_dur(c, c->settle, &st->settle_ns) || !st->settle_ns))
+		return perr(c, "bad settle time '%s'", c->settle);
+	if (st->op == SO_WAIT && !cond_waitable(st->cond.kind))
+		return perr(c, "cannot wait for that; wait for a workload state, an event "
+			       "count or a comparison");
+	return 0;
+}
+
+/* The steps: the first word, the arity (words with the step's own, after
+ * the options KEY=VALUE it takes are removed), the usage for messages and
+ * the parse of the rest. */
+static const struct step_def {
+	const char *name;
+	enum scn_op op;
+	int min, max;
+	const char *opts; /* the KEY= options it takes, space-separated */
+	const char *usage;
+	int (*parse)(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st);
+} steps[] = {
+    {"group", SO_GROUP, 2, MAX_TOKS, "", "group NAME [setting=value]...", p_group},
+    {"set", SO_SET, 3, MAX_TOKS, "", "set GROUP setting=value...", p_set},
+    {"write", SO_WRITE, 4, 4, "", "write GROUP FILE VALUE [fails ERRNO]", p_write},
+    {"try", SO_TRY, 4, 4, "", "try GROUP FILE VALUE", p_write},
+    {"rmdir", SO_RMDIR, 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_only},
+    {"reclaim", SO_RECLAIM, 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_only},
+    {"kill", SO_KILL, 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_only},
+    {"drop_caches", SO_DROP_CACHES, 1, 2, "", "drop_caches [1|2|3]", p_drop_caches},
+    {"start", SO_START, 4, MAX_TOKS, "", "start ID GROUP WORKLOAD [option=value | flag]...",
+     parse_start},
+    {"stop", SO_STOP, 2, 2, "timeout", "stop WORKLOAD [timeout=DURATION]", p_workload_only},
+    {"signal", SO_SIGNAL, 3, 3, "", "signal WORKLOAD SIGNAL", p_signal},
+    {"move", SO_MOVE, 3, 3, "", "move WORKLOAD GROUP", p_move},
+    {"rm", SO_RM, 2, 2, "", "rm WORKLOAD (its tmpfs or mmap file)", p_rm},
+    {"rmid", SO_RMID, 2, 2, "", "rmid WORKLOAD (its SysV segment)", p_rmid},
+    {"watch", SO_WATCH, 3, 4, "", "watch GROUP oom | threshold SIZE | pressure LEVEL", p_watch},
+    {"sleep", SO_SLEEP, 2, 2, "", "sleep DURATION", p_sleep},
+    {"save", SO_SAVE, 3, MAX_TOKS, "", "save NAME EXPRESSION (NAME: letters, digits, _ -)", p_save},
+    {"pick", SO_PICK, 4, MAX_TOKS, "", "pick VARIANT if CONDITION", p_pick},
+    {"expect", SO_EXPECT, 1, MAX_TOKS, "settle", "expect CONDITION [settle=DURATION]", p_condition},
+    {"wait", SO_WAIT, 1, MAX_TOKS, "timeout settle", "wait CONDITION [timeout=DURATION]",
+     p_condition},
+};
+
+/* The step options, taken off the line before the arity is checked:
+ * timeout= (stop and wait: 10 s by default; on expect a mistake worth its
+ * own message) and settle= (expect on events; kept as text for
+ * p_condition, which judges it once the condition is known). */
+static int take_step_opts(struct pctx *c, const struct step_def *d, char toks[][SCN_TOK], int *n,
+			  struct scn_step *st)
+{
+	char opt[SCN_TOK];
+	int takes_timeout = strstr(d->opts, "timeout") != NULL;
+
+	if (takes_timeout)
 		st->dur_ns = 10000000000ULL;
-		if (take_opt(c, toks, &n, "timeout", opt, sizeof(opt)) && parse_dur(c, opt, &st->dur_ns))
+	if ((takes_timeout || d->op == SO_EXPECT) &&
+	    take_opt(c, toks, n, "timeout", opt, sizeof(opt))) {
+		if (!takes_timeout)
+			return perr(c, "timeout= belongs to wait, not %s", d->name);
+		if (parse_dur(c, opt, &st->dur_ns))
 			return -EINVAL;
-		if (want(c, n, 2, 2, "stop WORKLOAD [timeout=DURATION]") || need_wl(c, toks[1]))
-			return -EINVAL;
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return 0;
 	}
-	if (!strcmp(op, "signal")) {
-		st->op = SO_SIGNAL;
-		if (want(c, n, 3, 3, "signal WORKLOAD SIGNAL") || need_wl(c, toks[1]))
+	c->has_settle = strstr(d->opts, "settle") &&
+			take_opt(c, toks, n, "settle", c->settle, sizeof(c->settle));
+	return 0;
+}
+
+static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct step_def *d = &steps[i];
+		if (strcmp(toks[0], d->name))
+			continue;
+		st->op = d->op;
+		if (take_step_opts(c, d, toks, &n, st))
 			return -EINVAL;
-		st->sig = scn_signal_num(toks[2]);
-		if (st->sig < 0)
-			return perr(c, "unknown signal '%s'", toks[2]);
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return 0;
-	}
-	if (!strcmp(op, "move")) {
-		st->op = SO_MOVE;
-		if (want(c, n, 3, 3, "move WORKLOAD GROUP") || need_wl(c, toks[1]) ||
-		    need_group(c, toks[2]))
-			return -EINVAL;
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		snprintf(st->b, sizeof(st->b), "%s", toks[2]);
-		return 0;
-	}
-	if (!strcmp(op, "rm")) {
-		st->op = SO_RM;
-		if (want(c, n, 2, 2, "rm WORKLOAD (its tmpfs or mmap file)"))
-			return -EINVAL;
-		if (!wl_type_is(c->s, toks[1], "tmpfs") && !wl_type_is(c->s, toks[1], "mmap"))
-			return perr(c, "'%s' is not a tmpfs or mmap workload started above", toks[1]);
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return 0;
-	}
-	if (!strcmp(op, "rmid")) {
-		st->op = SO_RMID;
-		if (want(c, n, 2, 2, "rmid WORKLOAD (its SysV segment)"))
-			return -EINVAL;
-		if (!wl_type_is(c->s, toks[1], "shm"))
-			return perr(c, "'%s' is not a shm workload started above", toks[1]);
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return 0;
-	}
-	if (!strcmp(op, "watch")) {
-		st->op = SO_WATCH;
-		if (want(c, n, 3, 4, "watch GROUP oom | threshold SIZE | pressure LEVEL") ||
-		    need_group(c, toks[1]))
-			return -EINVAL;
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		snprintf(st->file, sizeof(st->file), "%s", toks[2]);
-		if (!strcmp(toks[2], "oom") && n == 3)
-			return 0;
-		if (!strcmp(toks[2], "threshold") && n == 4)
-			return parse_sz(c, toks[3], &st->num);
-		if (!strcmp(toks[2], "pressure") && n == 4) {
-			if (strcmp(toks[3], "low") && strcmp(toks[3], "medium") &&
-			    strcmp(toks[3], "critical"))
-				return perr(c, "pressure level must be low, medium or critical");
-			snprintf(st->value, sizeof(st->value), "%s", toks[3]);
-			return 0;
+		/* write ... fails ERRNO: an expectation on the write */
+		if (d->op == SO_WRITE && n == 6 && !strcmp(toks[4], "fails")) {
+			st->err = scn_errno_num(toks[5]);
+			if (st->err <= 0)
+				return perr(c, "unknown errno name '%s' (EINVAL, EBUSY ...)",
+					    toks[5]);
+			n = 4;
 		}
-		return perr(c, "usage: watch GROUP oom | threshold SIZE | pressure LEVEL");
-	}
-	if (!strcmp(op, "sleep")) {
-		st->op = SO_SLEEP;
-		if (want(c, n, 2, 2, "sleep DURATION"))
+		if (want(c, n, d->min, d->max, d->usage))
 			return -EINVAL;
-		return parse_dur(c, toks[1], &st->dur_ns);
+		return d->parse(c, toks, n, st);
 	}
-	if (!strcmp(op, "save")) {
-		st->op = SO_SAVE;
-		if (want(c, n, 3, MAX_TOKS, "save NAME EXPRESSION") || !valid_ident(toks[1]))
-			return perr(c, "usage: save NAME EXPRESSION (NAME: letters, digits, _ -)");
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		if (parse_expr(c, toks, 2, n, &st->expr))
-			return -EINVAL;
-		if (!has_var(c->s, toks[1])) {
-			if (c->s->nvars == 32)
-				return perr(c, "too many saved values (at most 32)");
-			snprintf(c->s->vars[c->s->nvars++], SCN_NAME, "%s", toks[1]);
-		}
-		return 0;
-	}
-	if (!strcmp(op, "pick")) {
-		st->op = SO_PICK;
-		if (n < 4 || strcmp(toks[2], "if"))
-			return perr(c, "usage: pick VARIANT if CONDITION");
-		if (find_variant(c->s, toks[1]) < 0)
-			return perr(c, "'%s' is not a variant declared in the header", toks[1]);
-		snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-		return parse_checked_cond(c, toks, 3, n, st);
-	}
-	if (!strcmp(op, "expect") || !strcmp(op, "wait")) {
-		int has_timeout, has_settle;
-		char settle[SCN_TOK];
-		st->op = op[0] == 'e' ? SO_EXPECT : SO_WAIT;
-		st->dur_ns = 10000000000ULL;
-		has_timeout = take_opt(c, toks, &n, "timeout", opt, sizeof(opt));
-		has_settle = take_opt(c, toks, &n, "settle", settle, sizeof(settle));
-		if (has_timeout && st->op == SO_EXPECT)
-			return perr(c, "timeout= belongs to wait, not expect");
-		if (has_timeout && parse_dur(c, opt, &st->dur_ns))
-			return -EINVAL;
-		if (parse_checked_cond(c, toks, 1, n, st))
-			return -EINVAL;
-		if (has_settle && (st->op != SO_EXPECT || (st->cond.kind != SK_EVENT_COUNT &&
-							  st->cond.kind != SK_EVENT_BEFORE)))
-			return perr(c, "settle= goes with expect event ... count or before");
-		if (has_settle && (parse_dur(c, settle, &st->settle_ns) || !st->settle_ns))
-			return perr(c, "bad settle time '%s'", settle);
-		if (st->op == SO_WAIT &&
-		    (st->cond.kind == SK_KMSG || st->cond.kind == SK_NO_KMSG ||
-		     st->cond.kind == SK_BOOT_KMSG || st->cond.kind == SK_NO_BOOT_KMSG ||
-		     st->cond.kind == SK_LATENCY || st->cond.kind == SK_EVENT_BEFORE ||
-		     st->cond.kind == SK_EVENT_WITHIN || st->cond.kind == SK_ERRNO))
-			return perr(c, "cannot wait for that; wait for a workload state, an event "
-				       "count or a comparison");
-		return 0;
-	}
-	return perr(c, "unknown step '%s'", op);
+	return perr(c, "unknown step '%s'", toks[0]);
 }
 
 static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
@@ -950,18 +1092,20 @@ static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 	if (!strcmp(k, "needs")) {
 		struct scn_needs *nd;
 		if (n < 2)
-			return perr(c, "usage: needs root | cgroup v1|v2 ... | swap | memory SIZE | "
-				       "kernel OP X.Y | file NAME | vm | psi");
+			return perr(c,
+				    "usage: needs root | cgroup v1|v2 ... | swap | memory SIZE | "
+				    "kernel OP X.Y | file NAME | vm | psi");
 		if (s->nneeds == SCN_MAX_NEEDS)
 			return perr(c, "too many needs");
 		nd = &s->needs[s->nneeds++];
 		memset(nd, 0, sizeof(*nd));
 		nd->line = c->line;
-		if (!strcmp(toks[1], "root") || !strcmp(toks[1], "swap") || !strcmp(toks[1], "vm") ||
-		    !strcmp(toks[1], "psi")) {
-			nd->kind = toks[1][0] == 'r' ? SN_ROOT : toks[1][0] == 's' ? SN_SWAP
-							 : toks[1][0] == 'v' ? SN_VM
-									     : SN_PSI;
+		if (!strcmp(toks[1], "root") || !strcmp(toks[1], "swap") ||
+		    !strcmp(toks[1], "vm") || !strcmp(toks[1], "psi")) {
+			nd->kind = toks[1][0] == 'r'   ? SN_ROOT
+				   : toks[1][0] == 's' ? SN_SWAP
+				   : toks[1][0] == 'v' ? SN_VM
+						       : SN_PSI;
 			return n == 2 ? 0 : perr(c, "needs %s takes nothing more", toks[1]);
 		}
 		if (!strcmp(toks[1], "cgroup")) {
@@ -972,7 +1116,8 @@ static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 				else if (!strcmp(toks[i], "v2"))
 					nd->versions |= 2;
 				else
-					return perr(c, "needs cgroup: v1 and/or v2, not '%s'", toks[i]);
+					return perr(c, "needs cgroup: v1 and/or v2, not '%s'",
+						    toks[i]);
 			}
 			return nd->versions ? 0 : perr(c, "needs cgroup: v1 and/or v2");
 		}
@@ -1017,7 +1162,7 @@ static int check_guard(struct pctx *c, char *tok, struct scn_step *st)
 
 int scn_parse_text(struct scn *s, const char *path, const char *text, struct mlab_err *e)
 {
-	struct pctx c = { .s = s, .path = path, .e = e };
+	struct pctx c = {.s = s, .path = path, .e = e};
 	char(*toks)[SCN_TOK] = c.toks;
 	const char *p = text;
 	char line[1024];
@@ -1059,8 +1204,10 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 				break;
 			}
 			if (!toks[1][0] ||
-			    strspn(toks[1], "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(toks[1]))
-				ret = perr(&c, "scenario name '%s': lower case, digits and -", toks[1]);
+			    strspn(toks[1], "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+				strlen(toks[1]))
+				ret = perr(&c, "scenario name '%s': lower case, digits and -",
+					   toks[1]);
 			if (!ret && strlen(toks[1]) >= sizeof(s->name))
 				ret = perr(&c, "scenario name too long");
 			if (!ret)
@@ -1088,8 +1235,9 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 			int h = parse_header(&c, toks, n);
 			if (h <= 0) {
 				if (!h && c.in_steps)
-					ret = perr(&c, "'%s' belongs in the header, before the first step",
-						   toks[0]);
+					ret = perr(
+					    &c, "'%s' belongs in the header, before the first step",
+					    toks[0]);
 				else
 					ret = h;
 				continue;
@@ -1118,8 +1266,10 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 		s->steps[s->nsteps++] = st;
 	}
 	if (!ret && !s->name[0])
-		ret = err_set(e, EINVAL, "%s:%d: empty scenario (the first line must be: scenario "
-					 "NAME)", path, c.line ? c.line : 1);
+		ret = err_set(e, EINVAL,
+			      "%s:%d: empty scenario (the first line must be: scenario "
+			      "NAME)",
+			      path, c.line ? c.line : 1);
 	if (!ret && !s->doc[0])
 		ret = err_set(e, EINVAL, "%s:%d: the header needs a doc line", path, c.line);
 	if (!ret && !s->nsteps)
@@ -1160,4 +1310,33 @@ void scn_free(struct scn *s)
 	free(s->steps);
 	s->steps = NULL;
 	s->nsteps = s->cap_steps = 0;
+}
+
+size_t scn_language(char *buf, size_t len)
+{
+	size_t n = 0;
+
+#define ADD(...)                                                                                   \
+	do {                                                                                       \
+		int k_ = snprintf(buf + n, n < len ? len - n : 0, __VA_ARGS__);                    \
+		n += k_ > 0 ? (size_t)k_ : 0;                                                      \
+	} while (0)
+	ADD("steps:\n");
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (!i || strcmp(steps[i].usage, steps[i - 1].usage))
+			ADD("  %s\n", steps[i].usage);
+	ADD("conditions (expect, pick; * not for wait):\n");
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
+		ADD("  %s%s\n", conds[i].usage, conds[i].waitable ? "" : "  *");
+	ADD("event kinds: ");
+	{
+		char kinds[256];
+		ADD("%s\n", event_kind_list(kinds, sizeof(kinds)));
+	}
+	ADD("kernel facts: ");
+	for (const struct kfact *f = kfacts; f->name; f++)
+		ADD("%skernel.%s", f == kfacts ? "" : ", ", f->name);
+	ADD("\nguards: @v1 @v2 @VARIANT @!VARIANT before any step\n");
+#undef ADD
+	return n;
 }

@@ -59,8 +59,16 @@ int cmd_show(int argc, char **argv)
 
 	if (argc != 2 || !strcmp(argv[1], "--help")) {
 		fprintf(argc == 2 ? stdout : stderr,
-			"usage: memcg-lab show NAME|FILE\n\nPrint a scenario's file.\n");
+			"usage: memcg-lab show NAME|FILE\n"
+			"       memcg-lab show --language\n\n"
+			"Print a scenario's file, or the scenario language in brief\n"
+			"(scenarios/README.md has it in full).\n");
 		return argc == 2 ? 0 : EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--language")) {
+		scn_language(buf, sizeof(buf));
+		fputs(buf, stdout);
+		return 0;
 	}
 	n = scn_catalogue_load(1, argv + 1, scns, 1, &e);
 	if (n < 0) {
