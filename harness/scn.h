@@ -9,20 +9,37 @@
 #include "util.h"
 #include "wl.h"
 
-#define SCN_NAME 64
-#define SCN_TOK 256
-#define SCN_MAX_ARGS 24
+#define SCN_NAME	 64
+#define SCN_TOK		 256
+#define SCN_MAX_ARGS	 24
 #define SCN_MAX_VARIANTS 8
-#define SCN_MAX_NEEDS 16
-#define SCN_MAX_TERMS 6
+#define SCN_MAX_NEEDS	 16
+#define SCN_MAX_TERMS	 6
 
 enum scn_op {
 	/* groups and control files */
-	SO_GROUP, SO_SET, SO_WRITE, SO_TRY, SO_RMDIR, SO_RECLAIM, SO_DROP_CACHES,
+	SO_GROUP,
+	SO_SET,
+	SO_WRITE,
+	SO_TRY,
+	SO_RMDIR,
+	SO_RECLAIM,
+	SO_DROP_CACHES,
 	/* workloads */
-	SO_START, SO_STOP, SO_SIGNAL, SO_KILL, SO_MOVE, SO_RM, SO_RMID,
+	SO_START,
+	SO_STOP,
+	SO_SIGNAL,
+	SO_KILL,
+	SO_MOVE,
+	SO_RM,
+	SO_RMID,
 	/* observation */
-	SO_WATCH, SO_WAIT, SO_SLEEP, SO_SAVE, SO_PICK, SO_EXPECT,
+	SO_WATCH,
+	SO_WAIT,
+	SO_SLEEP,
+	SO_SAVE,
+	SO_PICK,
+	SO_EXPECT,
 };
 
 /* A value: terms added or subtracted. A term is a literal, a saved $name,
@@ -44,38 +61,40 @@ struct scn_expr {
 
 enum scn_cmp { SC_EQ, SC_NE, SC_LT, SC_LE, SC_GT, SC_GE, SC_APPROX };
 const char *scn_cmp_str(enum scn_cmp c);
+/* @l OP @r; ~= holds within @tol either way. */
+int scn_cmp_ok(enum scn_cmp c, uint64_t l, uint64_t r, uint64_t tol);
 
 /* What an expect / wait / pick line checks. */
 enum scn_check {
-	SK_COMPARE, /* EXPR CMP EXPR [tol=] */
-	SK_KILLED_BY, /* ID killed-by SIG */
-	SK_EXITED, /* ID exited [CODE] */
-	SK_PAUSED, /* ID paused */
-	SK_RUNNING, /* ID running (alive and not paused) */
-	SK_HOLDING, /* ID holding (done filling, holding) */
-	SK_EVENT_COUNT, /* event G KIND count CMP N */
+	SK_COMPARE,	 /* EXPR CMP EXPR [tol=] */
+	SK_KILLED_BY,	 /* ID killed-by SIG */
+	SK_EXITED,	 /* ID exited [CODE] */
+	SK_PAUSED,	 /* ID paused */
+	SK_RUNNING,	 /* ID running (alive and not paused) */
+	SK_HOLDING,	 /* ID holding (done filling, holding) */
+	SK_EVENT_COUNT,	 /* event G KIND count CMP N */
 	SK_EVENT_BEFORE, /* event G KIND before KIND2 */
 	SK_EVENT_WITHIN, /* event G KIND within DUR of ID end */
-	SK_LATENCY, /* ID latency pNN CMP DUR */
-	SK_KMSG, /* kmsg "text" */
-	SK_NO_KMSG, /* no-kmsg "text" */
-	SK_BOOT_KMSG, /* boot-kmsg "text": logged since boot, not only during the scenario */
+	SK_LATENCY,	 /* ID latency pNN CMP DUR */
+	SK_KMSG,	 /* kmsg "text" */
+	SK_NO_KMSG,	 /* no-kmsg "text" */
+	SK_BOOT_KMSG,	 /* boot-kmsg "text": logged since boot, not only during the scenario */
 	SK_NO_BOOT_KMSG, /* no-boot-kmsg "text" */
-	SK_ERRNO, /* errno CMP ERRNO-NAME (after try; for pick) */
-	SK_WL_FAILED, /* ID failed-with ERRNO-NAME (workload gave up on an errno) */
+	SK_ERRNO,	 /* errno CMP ERRNO-NAME (after try; for pick) */
+	SK_WL_FAILED,	 /* ID failed-with ERRNO-NAME (workload gave up on an errno) */
 };
 
 struct scn_cond {
 	enum scn_check kind;
 	struct scn_expr lhs, rhs;
 	enum scn_cmp cmp;
-	uint64_t tol; /* absolute tolerance for ~=, in the unit of the values */
-	unsigned tol_pct; /* or a percentage of the right-hand side */
-	char id[SCN_NAME]; /* workload or group */
+	uint64_t tol;	      /* absolute tolerance for ~=, in the unit of the values */
+	unsigned tol_pct;     /* or a percentage of the right-hand side */
+	char id[SCN_NAME];    /* workload or group */
 	char kind2[SCN_NAME]; /* second event kind, or the workload of "within" */
-	char str[SCN_TOK]; /* kmsg text */
-	int num; /* signal, exit code, errno, count, percentile */
-	uint64_t dur_ns; /* latency bound, event delay */
+	char str[SCN_TOK];    /* kmsg text */
+	int num;	      /* signal, exit code, errno, count, percentile */
+	uint64_t dur_ns;      /* latency bound, event delay */
 	int has_num;
 };
 
@@ -88,20 +107,20 @@ struct scn_step {
 	enum scn_op op;
 	int line;
 	char guard[SCN_NAME]; /* run only under this variant ("" = always) */
-	int guard_not; /* @!name: only when the variant is not this one */
-	char text[512]; /* the line as written (without guard and comment) */
+	int guard_not;	      /* @!name: only when the variant is not this one */
+	char text[512];	      /* the line as written (without guard and comment) */
 
-	char a[SCN_NAME]; /* first name: group / workload / variable / variant */
-	char b[SCN_NAME]; /* second name: group of start / move target */
-	char wl[SCN_NAME]; /* workload type (start) */
-	char file[SCN_TOK]; /* control file (write, try), watch kind, path (rm) */
+	char a[SCN_NAME];    /* first name: group / workload / variable / variant */
+	char b[SCN_NAME];    /* second name: group of start / move target */
+	char wl[SCN_NAME];   /* workload type (start) */
+	char file[SCN_TOK];  /* control file (write, try), watch kind, path (rm) */
 	char value[SCN_TOK]; /* value written; watch level */
 	struct scn_kv kv[SCN_MAX_ARGS];
 	int nkv;
-	int sig; /* signal */
-	int err; /* errno a write must fail with (write ... fails E); 0 = must succeed */
-	uint64_t num; /* drop_caches mode, threshold bytes */
-	uint64_t dur_ns; /* sleep, wait timeout */
+	int sig;	    /* signal */
+	int err;	    /* errno a write must fail with (write ... fails E); 0 = must succeed */
+	uint64_t num;	    /* drop_caches mode, threshold bytes */
+	uint64_t dur_ns;    /* sleep, wait timeout */
 	uint64_t settle_ns; /* expect on events: how long to wait for a late
 			     * notification (settle=; 0 = the kind's default) */
 	struct scn_expr expr; /* save */
@@ -109,15 +128,22 @@ struct scn_step {
 };
 
 enum scn_need {
-	SN_ROOT, SN_CGROUP, SN_SWAP, SN_MEMORY, SN_KERNEL, SN_FILE, SN_VM, SN_PSI,
+	SN_ROOT,
+	SN_CGROUP,
+	SN_SWAP,
+	SN_MEMORY,
+	SN_KERNEL,
+	SN_FILE,
+	SN_VM,
+	SN_PSI,
 };
 
 struct scn_needs {
 	enum scn_need kind;
 	int line;
-	int versions; /* SN_CGROUP: bit 1 = v1, bit 2 = v2 */
-	uint64_t bytes; /* SN_MEMORY */
-	enum scn_cmp cmp; /* SN_KERNEL */
+	int versions;	    /* SN_CGROUP: bit 1 = v1, bit 2 = v2 */
+	uint64_t bytes;	    /* SN_MEMORY */
+	enum scn_cmp cmp;   /* SN_KERNEL */
 	int kmajor, kminor; /* SN_KERNEL */
 	char file[SCN_TOK]; /* SN_FILE */
 };

@@ -114,6 +114,27 @@ const char *scn_cmp_str(enum scn_cmp c)
 	return cmp_words[c];
 }
 
+int scn_cmp_ok(enum scn_cmp c, uint64_t l, uint64_t r, uint64_t tol)
+{
+	switch (c) {
+	case SC_EQ:
+		return l == r;
+	case SC_NE:
+		return l != r;
+	case SC_LT:
+		return l < r;
+	case SC_LE:
+		return l <= r;
+	case SC_GT:
+		return l > r;
+	case SC_GE:
+		return l >= r;
+	case SC_APPROX:
+		return (l > r ? l - r : r - l) <= tol;
+	}
+	return 0;
+}
+
 static int parse_cmp(const char *t, enum scn_cmp *c)
 {
 	for (size_t i = 0; i < sizeof(cmp_words) / sizeof(cmp_words[0]); i++)

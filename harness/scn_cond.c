@@ -1,0 +1,334 @@
+/* The scenario engine's condition evaluation (see scn_eng.h): values of
+ * expressions (group counters, workload figures, saved values, kernel
+ * facts) and every kind of condition, with what was observed. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kfact.h"
+#include "scn_eng.h"
+#include "scn_events.h"
+
+/* --- values -------------------------------------------------------------- */
+
+static int proc_status_kb(pid_t pid, const char *key, uint64_t *v)
+{
+	char path[64], buf[4096], *p;
+	size_t kl = strlen(key);
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (read_file(path, buf, sizeof(buf)) < 0)
+		return -ESRCH;
+	for (p = buf; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, key, kl) && p[kl] == ':') {
+			*v = strtoull(p + kl + 1, NULL, 10) * 1024;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int term_value(struct eng *g, const struct scn_term *t, uint64_t *v, struct mlab_err *e)
+{
+	switch (t->kind) {
+	case ST_LIT:
+		*v = t->lit;
+		return 0;
+	case ST_VAR:
+		for (int i = 0; i < g->nvars; i++)
+			if (!strcmp(g->vars[i].name, t->name)) {
+				*v = g->vars[i].v;
+				return 0;
+			}
+		return err_set(e, ENOENT, "$%s was not saved before this line", t->name);
+	case ST_GROUP: {
+		struct eng_group *x = eng_group(g, t->name);
+		if (!x || !x->alive)
+			return err_set(e, ENOENT, "group %s does not exist (yet, or any more)",
+				       t->name);
+		if (!strcmp(t->field, "tasks")) {
+			int n = cg_nr_procs(&x->cg, e);
+			if (n < 0)
+				return n;
+			*v = (uint64_t)n;
+			return 0;
+		}
+		return cg_get(&x->cg, t->field, v, e);
+	}
+	case ST_KERNEL:
+		return kfact_read(t->field, v, e);
+	case ST_WL: {
+		struct eng_wl *w = eng_wl(g, t->name);
+		static const struct {
+			const char *field, *key;
+		} st[] = {{"vmrss", "VmRSS"},
+			  {"rssanon", "RssAnon"},
+			  {"rssfile", "RssFile"},
+			  {"rssshmem", "RssShmem"}};
+		if (!w || !w->started)
+			return err_set(e, ENOENT, "workload %s was not started", t->name);
+		if (!strcmp(t->field, "progress")) {
+			*v = atomic_load(&w->p.sh->bytes);
+			return 0;
+		}
+		if (!strcmp(t->field, "steps")) {
+			*v = atomic_load(&w->p.sh->steps);
+			return 0;
+		}
+		if (!strcmp(t->field, "rate")) {
+			*v = atomic_load(&w->p.sh->rate_bps);
+			return 0;
+		}
+		if (t->field[0] == 'p' && isdigit((unsigned char)t->field[1])) {
+			if (!w->p.sh->lat.count)
+				return err_set(e, ENOENT, "%s.%s: no steps recorded", t->name,
+					       t->field);
+			*v = lat_percentile(&w->p.sh->lat, atoi(t->field + 1));
+			return 0;
+		}
+		for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++)
+			if (!strcmp(t->field, st[i].field)) {
+				if (wl_poll_end(&w->p) || proc_status_kb(w->p.pid, st[i].key, v))
+					return err_set(e, ESRCH, "%s.%s: the workload has ended",
+						       t->name, t->field);
+				return 0;
+			}
+		return err_set(e, EINVAL, "%s.%s: unknown", t->name, t->field);
+	}
+	}
+	return -EINVAL;
+}
+
+/* Signed sum of the terms; values are bytes or counts, so a negative
+ * result is clamped to 0 (and reported as such). */
+int scn_expr_value(struct eng *g, const struct scn_expr *x, uint64_t *out, struct mlab_err *e)
+{
+	__int128 sum = 0;
+
+	for (int i = 0; i < x->n; i++) {
+		uint64_t v;
+		int ret = term_value(g, &x->t[i], &v, e);
+		if (ret)
+			return ret;
+		if (v == CG_UNLIMITED && x->n > 1)
+			return err_set(e, ERANGE, "%s is unlimited in '%s'", x->t[i].field,
+				       x->text);
+		sum += x->t[i].neg ? -(__int128)v : (__int128)v;
+	}
+	*out = sum < 0 ? 0 : sum > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)sum;
+	return 0;
+}
+
+static void fmt_value(char *buf, size_t len, uint64_t v)
+{
+	char h[32];
+	if (v == CG_UNLIMITED)
+		snprintf(buf, len, "unlimited");
+	else if (v >= 1024)
+		snprintf(buf, len, "%llu (%s)", (unsigned long long)v, fmt_size(h, sizeof(h), v));
+	else
+		snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* Can the value of @x still change? Not when it is made of literals, saved
+ * values and the counters of workloads that have ended. */
+static int expr_settled(struct eng *g, const struct scn_expr *x)
+{
+	for (int i = 0; i < x->n; i++) {
+		const struct scn_term *t = &x->t[i];
+		struct eng_wl *w;
+		struct eng_group *gr;
+		switch (t->kind) {
+		case ST_LIT:
+		case ST_VAR:
+		case ST_KERNEL: /* the kernel's settings do not change under a scenario */
+			break;
+		case ST_WL:
+			w = eng_wl(g, t->name);
+			if (!w || !w->started || !wl_poll_end(&w->p))
+				return 0;
+			break;
+		case ST_GROUP:
+			gr = eng_group(g, t->name);
+			if (!gr || gr->alive) /* a removed group reads as gone for good */
+				return 0;
+			break;
+		}
+	}
+	return 1;
+}
+
+/* `event G KIND count OP N`: the counter file is the authority where
+ * there is one (v2 memory.events: a notification may still be in flight,
+ * the counter is not); else the notifications themselves are the count
+ * (v1 eventfds count exactly, as do the harness's own observations). */
+static int event_count_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			    int *settled)
+{
+	uint64_t notes = scn_event_count(g->res, c->id, c->str, NULL), n = notes;
+	int gi = eng_group_index(g, c->id), holds, ret;
+
+	ret = gi >= 0 ? ev_counter(&g->ev, gi, c->str, &n) : -ENOENT;
+	if (!ret)
+		snprintf(obs, len, "%llu %s (memory.events), %llu notification%s",
+			 (unsigned long long)n, c->str, (unsigned long long)notes,
+			 notes == 1 ? "" : "s");
+	else
+		snprintf(obs, len, "%llu %s event%s", (unsigned long long)n, c->str,
+			 n == 1 ? "" : "s");
+	holds = scn_event_count_judge(c->cmp, n, (uint64_t)c->num, settled);
+	if (gi >= 0 && !g->g[gi].alive)
+		*settled = 1; /* no more events from a removed group */
+	return holds;
+}
+
+int scn_cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		  struct mlab_err *e)
+{
+	struct eng_wl *w = c->id[0] ? eng_wl(g, c->id) : NULL;
+	int ended = w && w->started && wl_poll_end(&w->p);
+	char a[64], b[64];
+
+	*settled = 1;
+	switch (c->kind) {
+	case SK_COMPARE: {
+		uint64_t l, r, tol = c->tol;
+		int ret = scn_expr_value(g, &c->lhs, &l, e);
+		if (!ret)
+			ret = scn_expr_value(g, &c->rhs, &r, e);
+		*settled = expr_settled(g, &c->lhs) && expr_settled(g, &c->rhs);
+		if (ret) {
+			snprintf(obs, len, "%s", e->msg);
+			return ret;
+		}
+		if (c->tol_pct)
+			tol = (uint64_t)((unsigned __int128)r * c->tol_pct / 100);
+		fmt_value(a, sizeof(a), l);
+		fmt_value(b, sizeof(b), r);
+		if (c->lhs.n == 1 && c->lhs.t[0].kind == ST_LIT)
+			snprintf(obs, len, "%s = %s", c->rhs.text, b);
+		else if (c->rhs.n == 1 && c->rhs.t[0].kind == ST_LIT)
+			snprintf(obs, len, "%s", a);
+		else
+			snprintf(obs, len, "%s vs %s", a, b);
+		return scn_cmp_ok(c->cmp, l, r, tol);
+	}
+	case SK_KILLED_BY:
+	case SK_EXITED:
+		if (!ended) {
+			snprintf(obs, len, "still running (%s done)",
+				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+			*settled = 0;
+			return 0;
+		}
+		wl_end_str(&w->p.end, obs, len);
+		if (c->kind == SK_KILLED_BY)
+			return !w->p.end.exited && w->p.end.signo == c->num;
+		if (c->has_num < 0) /* ended */
+			return 1;
+		return w->p.end.exited && (!c->has_num || w->p.end.code == c->num);
+	case SK_WL_FAILED:
+		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
+			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
+		if (atomic_load(&w->p.sh->phase) == WL_FAILED)
+			return w->p.sh->err == c->num;
+		*settled = ended;
+		return 0;
+	case SK_PAUSED:
+	case SK_RUNNING: {
+		char wchan[128] = "";
+		int p = wl_paused(&w->p, wchan, sizeof(wchan));
+		if (wl_poll_end(&w->p)) {
+			wl_end_str(&w->p.end, obs, len);
+			return 0; /* an ended task is neither, for good */
+		}
+		*settled = 0;
+		if (p == 1)
+			snprintf(obs, len, "paused in %s at %s", wchan,
+				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+		else
+			snprintf(obs, len, "running (%s done)",
+				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
+		return c->kind == SK_PAUSED ? p == 1 : p == 0;
+	}
+	case SK_HOLDING:
+		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
+			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
+		if (wl_poll_end(&w->p)) { /* a killed holder leaves its phase behind */
+			wl_end_str(&w->p.end, obs, len);
+			return 0;
+		}
+		*settled = 0;
+		return atomic_load(&w->p.sh->phase) == WL_HOLDING;
+	case SK_EVENT_COUNT:
+		return event_count_eval(g, c, obs, len, settled);
+	case SK_EVENT_BEFORE:
+		return scn_event_before_judge(g->res, c->id, c->str, c->kind2, settled, obs, len);
+	case SK_EVENT_WITHIN: {
+		struct eng_wl *x = eng_wl(g, c->kind2);
+		double near;
+		int holds;
+		if (!wl_poll_end(&x->p)) {
+			snprintf(obs, len, "%s has not ended", c->kind2);
+			return 0; /* judged at once: the line is about an end */
+		}
+		holds = scn_event_within_judge(g->res, c->id, c->str, eng_at_s(g, x->p.started_ns),
+					       eng_at_s(g, x->p.end.at_ns), (double)c->dur_ns / 1e9,
+					       eng_since(g), settled, &near);
+		if (near < 0)
+			snprintf(obs, len, "no %s notification since %s started", c->str, c->kind2);
+		else
+			snprintf(obs, len, "%.1f ms from the end of %s", near * 1e3, c->kind2);
+		return holds;
+	}
+	case SK_LATENCY: {
+		uint64_t v = lat_percentile(&w->p.sh->lat, c->num);
+		snprintf(obs, len, "p%d %.1f us over %llu steps", c->num, (double)v / 1e3,
+			 (unsigned long long)w->p.sh->lat.count);
+		*settled = ended;
+		return w->p.sh->lat.count && scn_cmp_ok(c->cmp, v, c->dur_ns, 0);
+	}
+	case SK_KMSG:
+	case SK_NO_KMSG: {
+		eng_drain_kmsg(g);
+		*settled = 0; /* more lines may come */
+		for (int i = 0; i < g->res->nkmsg; i++)
+			if (strstr(g->res->kmsg[i], c->str)) {
+				snprintf(obs, len, "logged: %s", g->res->kmsg[i]);
+				return c->kind == SK_KMSG;
+			}
+		snprintf(obs, len,
+			 g->have_kmsg ? "not in the %d kernel-log lines seen"
+				      : "kernel log unreadable (%d lines)",
+			 g->res->nkmsg);
+		return c->kind == SK_NO_KMSG && g->have_kmsg;
+	}
+	case SK_BOOT_KMSG:
+	case SK_NO_BOOT_KMSG: {
+		char line[512];
+		int from_boot, found = kmsg_search_boot(c->str, line, sizeof(line), &from_boot);
+		if (found < 0) {
+			snprintf(obs, len, "kernel log unreadable: %s", strerror(-found));
+			return 0;
+		}
+		if (found)
+			snprintf(obs, len, "logged since boot: %s", line);
+		else
+			snprintf(obs, len,
+				 from_boot ? "not in the kernel log since boot"
+					   : "not in the kernel log, which no longer "
+					     "reaches back to boot");
+		/* absence is known only while the log is whole */
+		return c->kind == SK_BOOT_KMSG ? found : !found && from_boot;
+	}
+	case SK_ERRNO:
+		if (!g->tried) {
+			snprintf(obs, len, "no try before this line");
+			return 0;
+		}
+		snprintf(obs, len, "%s", g->last_errno ? scn_errno_name(g->last_errno) : "ok");
+		return (g->last_errno == c->num) == (c->cmp == SC_EQ);
+	}
+	return 0;
+}

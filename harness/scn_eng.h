@@ -1,0 +1,83 @@
+/* The scenario engine's insides, shared by its parts: the step loop
+ * (scn_run.c), condition evaluation (scn_cond.c) and the unit tests, which
+ * build an engine over a fake cgroup tree. Not for other callers: they use
+ * scn_run.h. */
+#ifndef MLAB_SCN_ENG_H
+#define MLAB_SCN_ENG_H
+
+#include "ev.h"
+#include "kmsg.h"
+#include "res.h"
+#include "run.h"
+#include "scn.h"
+#include "scn_run.h"
+#include "wl.h"
+#include "wl_proc.h"
+
+#define CHECK_NS 5000000ULL /* conditions are re-checked at least every 5 ms */
+#define MAX_VARS 32
+
+struct eng_group {
+	char name[SCN_NAME];
+	struct cg cg;
+	int alive;
+};
+
+struct eng_wl {
+	char id[SCN_NAME];
+	const struct wl_def *def;
+	struct wl_opts o;
+	struct wl_proc p;
+	int group;
+	int started, end_logged;
+	int paused;	    /* seen paused, for paused/resumed events */
+	uint64_t paused_at; /* its progress when it paused */
+	uint64_t shm_key;
+};
+
+struct eng {
+	const struct scn *s;
+	const struct scn_opts *o;
+	struct res_scenario *res;
+	struct run run;
+	struct eng_group g[16];
+	int ng;
+	struct eng_wl w[16];
+	int nw;
+	struct {
+		char name[SCN_NAME];
+		uint64_t v;
+	} vars[MAX_VARS];
+	int nvars;
+	struct ev_set ev;
+	struct kmsg km;
+	int have_kmsg;
+	uint64_t t0, next_sample, sample_ns;
+	int last_errno, tried;
+	int variant;	     /* index into s->variants, -1 none */
+	char last_pick[200]; /* what the last pick that did not match saw */
+	int aborted;	     /* a wait timed out or a step failed: stop here */
+	int skipped;
+};
+
+/* lookups by name; NULL / -1 when there is none */
+struct eng_group *eng_group(struct eng *g, const char *name);
+int eng_group_index(struct eng *g, const char *name);
+struct eng_wl *eng_wl(struct eng *g, const char *id);
+/* seconds since the scenario began, now and at @ns */
+double eng_since(const struct eng *g);
+double eng_at_s(const struct eng *g, uint64_t ns);
+/* what the kernel logged since the last look, into the results */
+void eng_drain_kmsg(struct eng *g);
+
+/* The value of an expression now: 0, or -errno with the reason in @e
+ * (-ENOENT: a group or workload that is not there, or not yet). */
+int scn_expr_value(struct eng *g, const struct scn_expr *x, uint64_t *out, struct mlab_err *e);
+/* Evaluate a condition: 1 holds, 0 does not, -errno could not be evaluated
+ * (with the reason in @e). @obs gets what was observed; *@settled says
+ * whether the outcome can no longer change (a wait that cannot succeed any
+ * more ends at once; an event expectation waits until it is settled). */
+int scn_cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		  struct mlab_err *e);
+
+#endif
