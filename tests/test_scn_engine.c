@@ -1,11 +1,14 @@
 /* The scenario engine's decisions that need no kernel: the memory plan the
- * guard judges, and the reasons a scenario is skipped. (Running steps needs
- * real groups: the host tests do that.) */
+ * guard judges, the reasons a scenario is skipped, and the evaluation of
+ * conditions over a fake cgroup tree (a copy of tests/fixtures/v2).
+ * (Running steps needs real groups: the host tests do that.) */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "scn.h"
+#include "scn_eng.h"
 #include "scn_run.h"
 #include "testutil.h"
 
@@ -32,11 +35,11 @@ START_TEST(plan_sizes_and_limits)
 	ck_assert_uint_eq(scn_plan_bytes(parse(H "group G limit=8M\nstart a G alloc\n")), 8 * MIB);
 	/* ... a later, larger limit counts ... */
 	ck_assert_uint_eq(
-		scn_plan_bytes(parse(H "group G limit=8M\nstart a G alloc\nset G limit=12M\n")),
-		12 * MIB);
+	    scn_plan_bytes(parse(H "group G limit=8M\nstart a G alloc\nset G limit=12M\n")),
+	    12 * MIB);
 	/* ... or its parent's */
-	ck_assert_uint_eq(scn_plan_bytes(parse(H "group P limit=20M\ngroup P/C\nstart a P/C alloc\n")),
-			  20 * MIB);
+	ck_assert_uint_eq(
+	    scn_plan_bytes(parse(H "group P limit=20M\ngroup P/C\nstart a P/C alloc\n")), 20 * MIB);
 	/* and without any: unbounded */
 	ck_assert_uint_eq(scn_plan_bytes(parse(H "group G\nstart a G alloc\n")), 0);
 	/* page cache is reclaimable: only the reader's buffer counts */
@@ -59,32 +62,134 @@ START_TEST(skip_reasons)
 	ck_assert_ptr_nonnull(strstr(why, "VM runner"));
 	ck_assert_int_eq(scn_skip_reason(&S, "vm", why, sizeof(why)), 0);
 	/* kernel versions, both ways */
-	ck_assert_int_eq(scn_skip_reason(parse(H "needs kernel >= 999.0\ngroup G\n"), "host", why,
-					 sizeof(why)),
-			 1);
+	ck_assert_int_eq(
+	    scn_skip_reason(parse(H "needs kernel >= 999.0\ngroup G\n"), "host", why, sizeof(why)),
+	    1);
 	ck_assert_ptr_nonnull(strstr(why, "needs kernel >= 999.0"));
-	ck_assert_int_eq(scn_skip_reason(parse(H "needs kernel >= 2.6\ngroup G\n"), "host", why,
-					 sizeof(why)),
-			 0);
-	ck_assert_int_eq(scn_skip_reason(parse(H "needs kernel < 2.6\ngroup G\n"), "host", why,
-					 sizeof(why)),
-			 1);
+	ck_assert_int_eq(
+	    scn_skip_reason(parse(H "needs kernel >= 2.6\ngroup G\n"), "host", why, sizeof(why)),
+	    0);
+	ck_assert_int_eq(
+	    scn_skip_reason(parse(H "needs kernel < 2.6\ngroup G\n"), "host", why, sizeof(why)), 1);
 	/* memory: more than any machine has */
-	ck_assert_int_eq(scn_skip_reason(parse(H "needs memory 1000T\ngroup G\n"), "host", why,
-					 sizeof(why)),
-			 1);
+	ck_assert_int_eq(
+	    scn_skip_reason(parse(H "needs memory 1000T\ngroup G\n"), "host", why, sizeof(why)), 1);
 	ck_assert_ptr_nonnull(strstr(why, "needs 1000T of memory"));
 	/* nothing needed: runs */
 	ck_assert_int_eq(scn_skip_reason(parse(H "group G\n"), "host", why, sizeof(why)), 0);
 }
 END_TEST
 
+/* An engine with one group G on a fresh copy of the v2 fixture tree
+ * (memory.current 12296192, memory.max "max", memory.stat anon 1183744 ...)
+ * and the scenario @text parsed; nothing is run. */
+static struct eng *fake_engine(const char *text)
+{
+	static struct eng g;
+	static struct res_scenario res;
+	const char *root = tu_path("%s/root", tu_tmpdir());
+	struct mlab_err e = {""};
+
+	memset(&g, 0, sizeof(g));
+	memset(&res, 0, sizeof(res));
+	tu_copy_tree(tu_path("%s/v2", FIXTURES), root);
+	ck_assert_msg(!cg_root_open(&g.run.root, root, &e), "%s", e.msg);
+	snprintf(g.g[0].name, sizeof(g.g[0].name), "G");
+	ck_assert_msg(!cg_open(&g.g[0].cg, &g.run.root, "", &e), "%s", e.msg);
+	g.g[0].alive = 1;
+	g.ng = 1;
+	g.s = parse(text);
+	g.res = &res;
+	g.variant = -1;
+	return &g;
+}
+
+/* condition of step @i: holds (1), not (0), or -errno; what it saw in @obs */
+static int eval(struct eng *g, int i, char *obs, size_t len, int *settled)
+{
+	struct mlab_err e = {""};
+	return scn_cond_eval(g, &g->s->steps[i].cond, obs, len, settled, &e);
+}
+
+START_TEST(conditions_over_a_fake_tree)
+{
+	struct eng *g = fake_engine(H "group G\n"
+				      "expect G.usage == 12296192\n"
+				      "expect G.usage > 11M\n"
+				      "expect G.limit == unlimited\n"
+				      "expect G.usage ~= 12M  tol=5%\n"
+				      "expect G.usage ~= 10M  tol=5%\n"
+				      "expect G.anon + G.file <= G.usage\n"
+				      "expect G.memory.stat:kernel_stack == 64K\n"
+				      "expect G.nosuch_counter_file.x == 1\n"
+				      "expect kernel.mglru <= 1\n"
+				      "expect kernel.mglru > 1\n");
+	int want[] = {-1, 1, 1, 1, 1, 0, 1, 1, -2, 1, 0};
+	char obs[256];
+	int settled;
+
+	for (int i = 1; i < g->s->nsteps; i++) {
+		int r = eval(g, i, obs, sizeof(obs), &settled);
+		if (want[i] == -2)
+			ck_assert_msg(r < 0, "line %d: %d (%s)", g->s->steps[i].line, r, obs);
+		else
+			ck_assert_msg(r == want[i], "line %d: %d, not %d (%s)", g->s->steps[i].line,
+				      r, want[i], obs);
+	}
+	/* the observed value is what a reader sees in the results */
+	eval(g, 1, obs, sizeof(obs), &settled);
+	ck_assert_str_eq(obs, "12296192 (11.7M)");
+	/* a live group's counters can still change: a wait goes on */
+	ck_assert_int_eq(settled, 0);
+	/* a counter that moves is seen at once */
+	tu_write(tu_path("%s/memory.current", g->run.root.path), "4096\n");
+	ck_assert_int_eq(eval(g, 1, obs, sizeof(obs), &settled), 0);
+	ck_assert_str_eq(obs, "4096 (4K)");
+	/* a removed group is gone for good: its comparisons are settled */
+	g->g[0].alive = 0;
+	ck_assert_int_lt(eval(g, 1, obs, sizeof(obs), &settled), 0);
+	ck_assert_int_eq(settled, 1);
+}
+END_TEST
+
+START_TEST(saved_values_and_errno)
+{
+	struct eng *g = fake_engine(H "variant x one\ngroup G\nsave u G.usage\n"
+				      "expect $u - 1M < G.usage\n"
+				      "try G memory.max 1K\n"
+				      "pick x if errno == EBUSY\n"
+				      "expect errno != ok\n");
+	char obs[256];
+	int settled;
+
+	g->vars[0].v = 12296192;
+	snprintf(g->vars[0].name, sizeof(g->vars[0].name), "u");
+	g->nvars = 1;
+	ck_assert_int_eq(eval(g, 2, obs, sizeof(obs), &settled), 1);
+	/* before any try there is nothing to judge */
+	ck_assert_int_eq(eval(g, 4, obs, sizeof(obs), &settled), 0);
+	ck_assert_str_eq(obs, "no try before this line");
+	g->tried = 1;
+	g->last_errno = EBUSY;
+	ck_assert_int_eq(eval(g, 4, obs, sizeof(obs), &settled), 1);
+	ck_assert_str_eq(obs, "EBUSY");
+	ck_assert_int_eq(eval(g, 5, obs, sizeof(obs), &settled), 1);
+	g->last_errno = 0;
+	ck_assert_int_eq(eval(g, 4, obs, sizeof(obs), &settled), 0);
+	ck_assert_int_eq(eval(g, 5, obs, sizeof(obs), &settled), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scn_engine");
+
+	tu_init();
 	TCase *tc = tu_case(s, "engine", 0);
 
 	tcase_add_test(tc, plan_sizes_and_limits);
 	tcase_add_test(tc, skip_reasons);
+	tcase_add_test(tc, conditions_over_a_fake_tree);
+	tcase_add_test(tc, saved_values_and_errno);
 	return tu_suite_run(s);
 }
