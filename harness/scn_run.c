@@ -334,13 +334,15 @@ static int judge(struct eng *g, const struct scn_step *st, char *obs, size_t len
 
 	for (;;) {
 		ret = scn_cond_eval(g, c, obs, len, &settled, e);
-		if (!is_event_cond(c) || ret < 0 || settled || now_ns() >= deadline ||
-		    run_interrupted)
+		if (!is_event_cond(c) || ret < 0 || settled || run_interrupted)
 			return ret;
-		/* `within` sets its own deadline, as long as it is not settled */
-		if (c->kind == SK_EVENT_WITHIN)
-			deadline = now_ns() + CHECK_NS;
-		pump(g, now_ns() + CHECK_NS < deadline ? now_ns() + CHECK_NS : deadline);
+		/* `within D of ID end` has its own deadline, the end + D, where
+		 * it is settled either way; the others end at their settle time */
+		if (c->kind != SK_EVENT_WITHIN && now_ns() >= deadline)
+			return ret;
+		pump(g, c->kind == SK_EVENT_WITHIN || now_ns() + CHECK_NS < deadline
+			    ? now_ns() + CHECK_NS
+			    : deadline);
 	}
 }
 
