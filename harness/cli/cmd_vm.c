@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,6 +22,13 @@
 #include "vm.h"
 
 #define vm_fail(...) cli_cmd_fail(EXIT_FAILED, "vm", __VA_ARGS__)
+
+static volatile sig_atomic_t vm_stop; /* the signal that told the runner to stop */
+
+static void on_stop(int sig)
+{
+	vm_stop = sig;
+}
 
 /* --- one boot -------------------------------------------------------------------- */
 
@@ -90,16 +98,27 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 		return err_set(e, errno, "fork: %s", strerror(errno));
 	if (!pid) {
 		int null = open("/dev/null", O_RDWR);
+		/* QEMU dies with memcg-lab, however memcg-lab ends (even SIGKILL) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(126);
 		dup2(null, 0);
 		dup2(null, 1);
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	/* the guest powers off when done; a hang or a panic loop is killed */
+	/* the guest powers off when done; a hang or a panic loop is killed, and
+	 * so is the guest of a runner told to stop */
 	for (;;) {
 		pid_t r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			break;
+		if (vm_stop) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			unlink(disk);
+			return err_set(e, EINTR, "interrupted");
+		}
 		if (now_ns() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
@@ -232,6 +251,14 @@ int cmd_vm(int argc, char **argv)
 		return vm_fail("%s", e.msg);
 	if (!mkdtemp(tmpdir))
 		return vm_fail("mkdtemp: %s", strerror(errno));
+	{
+		/* SIGINT, SIGTERM, SIGHUP: stop the guest, remove the scratch
+		 * directory, then end as the signal would */
+		struct sigaction sa = {.sa_handler = on_stop};
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
+	}
 	snprintf(initrd, sizeof(initrd), "%s/initramfs.cpio", tmpdir);
 	ret = vm_initramfs_build(initrd, &k, &o, tmpdir, &nmods, &e);
 	if (!ret)
@@ -244,6 +271,10 @@ int cmd_vm(int argc, char **argv)
 	{
 		char *rm[] = {"rm", "-rf", tmpdir, NULL};
 		run_command(rm, NULL, NULL, 0);
+	}
+	if (vm_stop) {
+		fprintf(stderr, "memcg-lab vm: interrupted\n");
+		return 128 + vm_stop;
 	}
 	return ret ? vm_fail("%s", e.msg) : 0;
 }
