@@ -1070,6 +1070,63 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 	return perr(c, "unknown step '%s'", toks[0]);
 }
 
+/* --- needs: one row each ------------------------------------------------------ */
+
+static int n_cgroup(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd)
+{
+	for (int i = 2; i < n; i++) {
+		if (!strcmp(toks[i], "v1"))
+			nd->versions |= 1;
+		else if (!strcmp(toks[i], "v2"))
+			nd->versions |= 2;
+		else
+			return perr(c, "needs cgroup: v1 and/or v2, not '%s'", toks[i]);
+	}
+	return nd->versions ? 0 : perr(c, "needs cgroup: v1 and/or v2");
+}
+
+static int n_memory(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd)
+{
+	if (n != 3)
+		return perr(c, "usage: needs memory SIZE");
+	return parse_sz(c, toks[2], &nd->bytes);
+}
+
+static int n_kernel(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd)
+{
+	char junk;
+
+	if (n != 4 || parse_cmp(toks[2], &nd->cmp) || nd->cmp == SC_APPROX ||
+	    sscanf(toks[3], "%d.%d%c", &nd->kmajor, &nd->kminor, &junk) != 2)
+		return perr(c, "usage: needs kernel OP MAJOR.MINOR (e.g. >= 5.11)");
+	return 0;
+}
+
+static int n_file(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd)
+{
+	if (n != 3 || strchr(toks[2], '/'))
+		return perr(c, "usage: needs file CONTROL-FILE");
+	snprintf(nd->file, sizeof(nd->file), "%s", toks[2]);
+	return 0;
+}
+
+/* The needs: the word after `needs`, its kind, and the parse of what
+ * follows (NULL: nothing may). The engine's checks are in scn_plan.c. */
+static const struct need_def {
+	const char *word;
+	enum scn_need kind;
+	int (*parse)(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd);
+} needs[] = {
+    {"root", SN_ROOT, NULL},
+    {"cgroup", SN_CGROUP, n_cgroup},
+    {"swap", SN_SWAP, NULL},
+    {"memory", SN_MEMORY, n_memory},
+    {"kernel", SN_KERNEL, n_kernel},
+    {"file", SN_FILE, n_file},
+    {"vm", SN_VM, NULL},
+    {"psi", SN_PSI, NULL},
+};
+
 static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 {
 	struct scn *s = c->s;
@@ -1112,58 +1169,25 @@ static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 	}
 	if (!strcmp(k, "needs")) {
 		struct scn_needs *nd;
+		const struct need_def *d = NULL;
 		if (n < 2)
 			return perr(c,
 				    "usage: needs root | cgroup v1|v2 ... | swap | memory SIZE | "
 				    "kernel OP X.Y | file NAME | vm | psi");
+		for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+			if (!strcmp(toks[1], needs[i].word))
+				d = &needs[i];
+		if (!d)
+			return perr(c, "unknown need '%s'", toks[1]);
 		if (s->nneeds == SCN_MAX_NEEDS)
 			return perr(c, "too many needs");
 		nd = &s->needs[s->nneeds++];
 		memset(nd, 0, sizeof(*nd));
 		nd->line = c->line;
-		if (!strcmp(toks[1], "root") || !strcmp(toks[1], "swap") ||
-		    !strcmp(toks[1], "vm") || !strcmp(toks[1], "psi")) {
-			nd->kind = toks[1][0] == 'r'   ? SN_ROOT
-				   : toks[1][0] == 's' ? SN_SWAP
-				   : toks[1][0] == 'v' ? SN_VM
-						       : SN_PSI;
+		nd->kind = d->kind;
+		if (!d->parse)
 			return n == 2 ? 0 : perr(c, "needs %s takes nothing more", toks[1]);
-		}
-		if (!strcmp(toks[1], "cgroup")) {
-			nd->kind = SN_CGROUP;
-			for (int i = 2; i < n; i++) {
-				if (!strcmp(toks[i], "v1"))
-					nd->versions |= 1;
-				else if (!strcmp(toks[i], "v2"))
-					nd->versions |= 2;
-				else
-					return perr(c, "needs cgroup: v1 and/or v2, not '%s'",
-						    toks[i]);
-			}
-			return nd->versions ? 0 : perr(c, "needs cgroup: v1 and/or v2");
-		}
-		if (!strcmp(toks[1], "memory")) {
-			nd->kind = SN_MEMORY;
-			if (n != 3)
-				return perr(c, "usage: needs memory SIZE");
-			return parse_sz(c, toks[2], &nd->bytes);
-		}
-		if (!strcmp(toks[1], "kernel")) {
-			nd->kind = SN_KERNEL;
-			char junk;
-			if (n != 4 || parse_cmp(toks[2], &nd->cmp) || nd->cmp == SC_APPROX ||
-			    sscanf(toks[3], "%d.%d%c", &nd->kmajor, &nd->kminor, &junk) != 2)
-				return perr(c, "usage: needs kernel OP MAJOR.MINOR (e.g. >= 5.11)");
-			return 0;
-		}
-		if (!strcmp(toks[1], "file")) {
-			nd->kind = SN_FILE;
-			if (n != 3 || strchr(toks[2], '/'))
-				return perr(c, "usage: needs file CONTROL-FILE");
-			snprintf(nd->file, sizeof(nd->file), "%s", toks[2]);
-			return 0;
-		}
-		return perr(c, "unknown need '%s'", toks[1]);
+		return d->parse(c, toks, n, nd);
 	}
 	return 1; /* not a header line */
 }
@@ -1354,7 +1378,10 @@ size_t scn_language(char *buf, size_t len)
 		char kinds[256];
 		ADD("%s\n", event_kind_list(kinds, sizeof(kinds)));
 	}
-	ADD("kernel facts: ");
+	ADD("needs (header): ");
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		ADD("%s%s", i ? ", " : "", needs[i].word);
+	ADD("\nkernel facts: ");
 	for (const struct kfact *f = kfacts; f->name; f++)
 		ADD("%skernel.%s", f == kfacts ? "" : ", ", f->name);
 	ADD("\nguards: @v1 @v2 @VARIANT @!VARIANT before any step\n");

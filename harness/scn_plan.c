@@ -20,79 +20,120 @@ static int kernel_version(int *major, int *minor)
 	return 0;
 }
 
+/* What the needs are judged against, looked up once per scenario. */
+struct here {
+	const char *where; /* "host" or "vm" */
+	struct cg_root root;
+	int have_root;
+	struct mlab_err root_err;
+};
+
+/* One check per kind of need: 1 (with the reason in @why) when it is not
+ * met here, else 0. */
+static int need_root(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	(void)n;
+	(void)h;
+	return geteuid() ? snprintf(why, len, "needs root"), 1 : 0;
+}
+
+static int need_cgroup(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	if (!h->have_root)
+		return snprintf(why, len, "no memory controller: %s", h->root_err.msg), 1;
+	if (!(n->versions & (1 << ((int)h->root.ver - 1))))
+		return snprintf(why, len, "needs cgroup %s; this host has v%d",
+				n->versions == 1 ? "v1" : "v2", (int)h->root.ver),
+		       1;
+	return 0;
+}
+
+static int need_swap(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	uint64_t v = 0;
+
+	(void)n;
+	(void)h;
+	meminfo_get(NULL, "SwapFree", &v);
+	if (v < 16 * MIB)
+		return snprintf(why, len, "needs swap (run with --swap auto or SIZE)"), 1;
+	return 0;
+}
+
+static int need_memory(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	uint64_t v = 0;
+	char a[32], b[32];
+
+	(void)h;
+	meminfo_get(NULL, "MemAvailable", &v);
+	if (v / 2 >= n->bytes)
+		return 0;
+	snprintf(why, len, "needs %s of memory; half of MemAvailable is %s",
+		 fmt_size(a, sizeof(a), n->bytes), fmt_size(b, sizeof(b), v / 2));
+	return 1;
+}
+
+static int need_kernel(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	int maj = 0, min = 0;
+
+	(void)h;
+	if (!kernel_version(&maj, &min) && scn_cmp_ok(n->cmp, (uint64_t)(maj * 1000 + min),
+						      (uint64_t)(n->kmajor * 1000 + n->kminor), 0))
+		return 0;
+	snprintf(why, len, "needs kernel %s %d.%d; this is %d.%d", scn_cmp_str(n->cmp), n->kmajor,
+		 n->kminor, maj, min);
+	return 1;
+}
+
+static int need_vm(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	(void)n;
+	if (h->where && !strcmp(h->where, "vm"))
+		return 0;
+	snprintf(why, len,
+		 "needs the whole machine under memory pressure: runs only in the VM "
+		 "runner");
+	return 1;
+}
+
+static int need_psi(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	(void)n;
+	(void)h;
+	if (!access("/proc/pressure/memory", R_OK))
+		return 0;
+	snprintf(why, len, "needs PSI (/proc/pressure/memory; boot with psi=1)");
+	return 1;
+}
+
+/* checked on a real group by scn_run */
+static int need_file(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	(void)n;
+	(void)h;
+	(void)why;
+	(void)len;
+	return 0;
+}
+
+static int (*const need_check[])(const struct scn_needs *n, const struct here *h, char *why,
+				 size_t len) = {
+    [SN_ROOT] = need_root,     [SN_CGROUP] = need_cgroup, [SN_SWAP] = need_swap,
+    [SN_MEMORY] = need_memory, [SN_KERNEL] = need_kernel, [SN_FILE] = need_file,
+    [SN_VM] = need_vm,	       [SN_PSI] = need_psi,
+};
+_Static_assert(sizeof(need_check) / sizeof(need_check[0]) == SN_PSI + 1, "a check for every need");
+
 int scn_skip_reason(const struct scn *s, const char *where, char *why, size_t len)
 {
-	struct cg_root root;
-	struct mlab_err e;
-	int have_root = cg_root_find(&root, &e) == 0;
+	struct here h = {.where = where};
 
-	for (int i = 0; i < s->nneeds; i++) {
-		const struct scn_needs *n = &s->needs[i];
-		uint64_t v = 0;
-		int maj, min;
-		switch (n->kind) {
-		case SN_ROOT:
-			if (geteuid()) {
-				snprintf(why, len, "needs root");
-				return 1;
-			}
-			break;
-		case SN_CGROUP:
-			if (!have_root) {
-				snprintf(why, len, "no memory controller: %s", e.msg);
-				return 1;
-			}
-			if (!(n->versions & (1 << ((int)root.ver - 1)))) {
-				snprintf(why, len, "needs cgroup %s; this host has v%d",
-					 n->versions == 1 ? "v1" : "v2", (int)root.ver);
-				return 1;
-			}
-			break;
-		case SN_SWAP:
-			meminfo_get(NULL, "SwapFree", &v);
-			if (v < 16 * MIB) {
-				snprintf(why, len, "needs swap (run with --swap auto or SIZE)");
-				return 1;
-			}
-			break;
-		case SN_MEMORY:
-			meminfo_get(NULL, "MemAvailable", &v);
-			if (v / 2 < n->bytes) {
-				char a[32], b[32];
-				snprintf(why, len, "needs %s of memory; half of MemAvailable is %s",
-					 fmt_size(a, sizeof(a), n->bytes),
-					 fmt_size(b, sizeof(b), v / 2));
-				return 1;
-			}
-			break;
-		case SN_KERNEL:
-			if (kernel_version(&maj, &min) ||
-			    !scn_cmp_ok(n->cmp, (uint64_t)(maj * 1000 + min),
-					(uint64_t)(n->kmajor * 1000 + n->kminor), 0)) {
-				snprintf(why, len, "needs kernel %s %d.%d; this is %d.%d",
-					 scn_cmp_str(n->cmp), n->kmajor, n->kminor, maj, min);
-				return 1;
-			}
-			break;
-		case SN_VM:
-			if (!where || strcmp(where, "vm")) {
-				snprintf(why, len,
-					 "needs the whole machine under memory pressure: "
-					 "runs only in the VM runner");
-				return 1;
-			}
-			break;
-		case SN_PSI:
-			if (access("/proc/pressure/memory", R_OK)) {
-				snprintf(why, len,
-					 "needs PSI (/proc/pressure/memory; boot with psi=1)");
-				return 1;
-			}
-			break;
-		case SN_FILE:
-			break; /* checked on a real group by scn_run */
-		}
-	}
+	h.have_root = cg_root_find(&h.root, &h.root_err) == 0;
+	for (int i = 0; i < s->nneeds; i++)
+		if (need_check[s->needs[i].kind](&s->needs[i], &h, why, len))
+			return 1;
 	return 0;
 }
 

@@ -13,7 +13,7 @@ struct vm_opts {
 	const char *kernel, *modules, *cgroup, *swap, *results, *accel;
 	const char *mglru; /* "on", "off", or "kernel" (as the kernel boots) */
 	uint64_t mem, swapsize, timeout_ns;
-	int cpus;
+	uint64_t cpus;
 	char **run_args;
 	int nrun_args;
 };

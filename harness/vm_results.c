@@ -115,7 +115,7 @@ static void write_vm_json(const char *path, const struct kernel *k, const struct
 	jout_put(j, "kernel_image", jout_str(k->image, strlen(k->image)), &bad);
 	jout_put(j, "accel", jout_str(o->accel, strlen(o->accel)), &bad);
 	jout_put(j, "mem_bytes", jout_u64(o->mem), &bad);
-	jout_put(j, "cpus", json_integer(o->cpus), &bad);
+	jout_put(j, "cpus", json_integer((json_int_t)o->cpus), &bad);
 	jout_put(j, "swap", jout_str(o->swap, strlen(o->swap)), &bad);
 	jout_put(j, "mglru", jout_str(o->mglru, strlen(o->mglru)), &bad);
 	jout_put(j, "cgroup", jout_str(b->cgroup, strlen(b->cgroup)), &bad);

@@ -21,7 +21,7 @@ struct mlab_err;
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "memcg-lab CMD: MESSAGE" on stderr; returns @code. */
 int cli_cmd_fail(int code, const char *cmd, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* After run_begin failed: no root or no memory controller is "cannot run
  * here" (77), anything else a failure. */
 int cli_begin_failed(int ret, const struct mlab_err *e);

@@ -17,6 +17,7 @@
  * A table on stdout, bench.json in RESULTS/<run-id>/. Nothing here passes
  * or fails: the targets are printed beside the figures. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
@@ -33,6 +34,7 @@
 
 #include "cg.h"
 #include "cli.h"
+#include "cli_opt.h"
 #include "jout.h"
 #include "ev.h"
 #include "run.h"
@@ -556,40 +558,48 @@ static int write_json(const char *dir, const char *run_id, int runs)
 	return jout_write_file(path, o, bad, &e);
 }
 
+struct bench_opts {
+	const char *results;
+	uint64_t runs;
+	int no_suite;
+};
+
+#define BOPT(f) offsetof(struct bench_opts, f)
+
+static const struct cli_opt bench_opts[] = {
+    CLI_OPTION("runs", CLI_COUNT, BOPT(runs), "N",
+	       "how many runs each figure's median is of (default 5)", .min = 1, .max = MAX_RUNS),
+    CLI_OPTION("results", CLI_TEXT, BOPT(results), "DIR",
+	       "where <run-id>/bench.json goes (default results)"),
+    CLI_OPTION("no-suite", CLI_FLAG, BOPT(no_suite), NULL, "leave out the whole suite's wall time"),
+    CLI_OPTIONS_END,
+};
+
+static const struct cli_cmd bench_cmd = {
+    .name = "bench",
+    .operands = "",
+    .about = "Measure the harness against baselines taken in the same run: the median of N\n"
+	     "runs with min and max; a table on stdout and DIR/<run-id>/bench.json.",
+    .opts = bench_opts,
+    .max_operands = 0,
+};
+
 int cmd_bench(int argc, char **argv)
 {
-	const char *results = "results";
-	uint64_t runs = 5;
-	int suite = 1;
+	struct bench_opts bo = {.results = "results", .runs = 5};
 	struct run r = {.st.fd = -1};
 	struct mlab_err e;
 	char run_id[RUN_ID_LEN];
+	char **operands = calloc((size_t)argc + 1, sizeof(char *));
+	int nop,
+	    ret = operands ? cli_parse(&bench_cmd, argc, argv, &bo, operands, &nop, NULL) : CLI_BAD;
+	const char *results = bo.results;
+	uint64_t runs = bo.runs;
+	int suite = !bo.no_suite;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf(
-			    "usage: memcg-lab bench [--runs N] [--results DIR] [--no-suite]\n\n"
-			    "Measure the harness against baselines taken in the same run: median\n"
-			    "of N runs (default 5) with min and max; a table on stdout and\n"
-			    "DIR/<run-id>/bench.json. --no-suite leaves out the suite's wall "
-			    "time.\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--no-suite")) {
-			suite = 0;
-		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
-			if (parse_uint(argv[++i], MAX_RUNS, &runs, &e) || !runs) {
-				fprintf(stderr, "memcg-lab bench: --runs: 1 to %d\n", MAX_RUNS);
-				return EXIT_USAGE;
-			}
-		} else if (!strcmp(argv[i], "--results") && i + 1 < argc) {
-			results = argv[++i];
-		} else {
-			fprintf(stderr, "memcg-lab bench: unknown argument '%s' (see --help)\n",
-				argv[i]);
-			return EXIT_USAGE;
-		}
-	}
+	free(operands);
+	if (ret != CLI_OK)
+		return ret == CLI_HELP ? 0 : EXIT_USAGE;
 	if (run_begin(&r, &e)) {
 		fprintf(stderr, "memcg-lab bench: %s\n", e.msg);
 		return EXIT_SKIP;

@@ -9,11 +9,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "util.h"
 
 #define MAX_RUNS 8
@@ -132,50 +134,53 @@ static json_t *warnings(json_t *results)
 	return set;
 }
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: memcg-lab compare [--tolerance PCT] RUN_A RUN_B [RUN ...]\n"
-		   "\n"
-		   "Compare result directories (results/<run-id>/): verdicts and variants per\n"
-		   "scenario, observed values that moved by more than PCT %% (default 10),\n"
-		   "kernel-log warnings that appear in only one run. The first run is the\n"
-		   "baseline. Exit 1 when a scenario that passed in the baseline fails later.\n");
-}
+struct compare_opts {
+	uint64_t tolerance;
+};
+
+static const struct cli_opt compare_opts[] = {
+    CLI_OPTION("tolerance", CLI_COUNT, offsetof(struct compare_opts, tolerance), "PCT",
+	       "observed values that moved by more than PCT % (default 10)", .min = 0, .max = 1000),
+    CLI_OPTIONS_END,
+};
+
+static const struct cli_cmd compare_cmd = {
+    .name = "compare",
+    .operands = "RUN_A RUN_B [RUN ...]",
+    .about = "Compare result directories (results/<run-id>/): verdicts and variants per\n"
+	     "scenario, observed values that moved, kernel-log warnings that appear in only\n"
+	     "one run. The first run is the baseline. Exit 1 when a scenario that passed in\n"
+	     "the baseline fails later.",
+    .opts = compare_opts,
+    .max_operands = MAX_RUNS,
+};
 
 int cmd_compare(int argc, char **argv)
 {
 	struct run_json r[MAX_RUNS];
-	int n = 0, regressions = 0, moved = 0, changed = 0, ret = 0;
-	uint64_t tol = 10;
-	json_t *names = json_array(), *s;
+	struct compare_opts co = {.tolerance = 10};
+	char *dirs[MAX_RUNS + 1];
+	int n = 0, ndirs = 0, regressions = 0, moved = 0, changed = 0, ret;
+	uint64_t tol;
+	json_t *names, *s;
 	size_t i;
 
-	for (int a = 1; a < argc; a++) {
-		struct mlab_err e;
-		if (!strcmp(argv[a], "--help") || !strcmp(argv[a], "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[a], "--tolerance")) {
-			if (a + 1 >= argc || parse_uint(argv[a + 1], 1000, &tol, &e)) {
-				fprintf(stderr,
-					"memcg-lab compare: --tolerance takes a percentage\n");
-				return EXIT_USAGE;
-			}
-			a++;
-			continue;
-		}
-		if (argv[a][0] == '-') {
-			fprintf(stderr, "memcg-lab compare: unknown option %s\n", argv[a]);
-			return EXIT_USAGE;
-		}
-		if (n == MAX_RUNS) {
-			fprintf(stderr, "memcg-lab compare: at most %d runs\n", MAX_RUNS);
-			return EXIT_USAGE;
-		}
-		r[n].dir = argv[a];
-		r[n].meta = load_json(argv[a], "meta.json");
-		r[n].results = load_json(argv[a], "results.json");
+	{
+		char **ops = calloc((size_t)argc + 1, sizeof(char *));
+		ret = ops ? cli_parse(&compare_cmd, argc, argv, &co, ops, &ndirs, NULL) : CLI_BAD;
+		for (int k = 0; k < ndirs; k++)
+			dirs[k] = ops[k];
+		free(ops);
+	}
+	if (ret != CLI_OK)
+		return ret == CLI_HELP ? 0 : EXIT_USAGE;
+	tol = co.tolerance;
+	ret = 0;
+	names = json_array();
+	for (int a = 0; a < ndirs; a++) {
+		r[n].dir = dirs[a];
+		r[n].meta = load_json(dirs[a], "meta.json");
+		r[n].results = load_json(dirs[a], "results.json");
 		n++;
 		if (!r[n - 1].meta || !r[n - 1].results) {
 			ret = EXIT_USAGE;
@@ -183,7 +188,7 @@ int cmd_compare(int argc, char **argv)
 		}
 	}
 	if (n < 2) {
-		usage(stderr);
+		cli_usage(&compare_cmd, stderr);
 		ret = EXIT_USAGE;
 		goto out;
 	}

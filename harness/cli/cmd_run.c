@@ -1,6 +1,7 @@
 /* list, show, run: finding scenarios, running them, reporting. */
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 
 #include "cg.h"
 #include "cli.h"
+#include "cli_opt.h"
 #include "res.h"
 #include "run.h"
 #include "scn.h"
@@ -141,110 +143,86 @@ static void fill_meta(struct res_meta *m, const struct cg_root *root, const char
 	m->repeat = repeat;
 }
 
-static void run_usage(FILE *f)
+struct run_opts {
+	const char *format, *results, *swap, *skip_all;
+	uint64_t repeat, timeout_ns, sample_ns;
+};
+
+#define ROPT(f) offsetof(struct run_opts, f)
+
+static int swap_ok(const char *v, struct mlab_err *e)
 {
-	fprintf(f, "usage: memcg-lab run [options] [NAME|FILE ...]\n"
-		   "\n"
-		   "Run scenarios (default: every one) and write results/<run-id>/.\n"
-		   "\n"
-		   "  --format human|ktap  human (live progress on a terminal) or KTAP;\n"
-		   "                       default: human on a terminal, KTAP otherwise\n"
-		   "  --results DIR        where results/<run-id>/ goes (default results)\n"
-		   "  --repeat N           run the list N times (default 1)\n"
-		   "  --swap auto|none|SIZE  auto: use the swap there is, or add a temporary\n"
-		   "                       swap file; none: run without adding swap (default)\n"
-		   "  --timeout DURATION   budget per scenario instead of its own\n"
-		   "  --sample DURATION    counter sampling period (default 20ms)\n"
-		   "  --skip-all REASON    run nothing: record every scenario as skipped with\n"
-		   "                       REASON (the VM runner's guest, when its kernel\n"
-		   "                       cannot give the cgroup version asked for)\n"
-		   "\n"
-		   "Exit status: 0 nothing failed, 1 something failed, 2 usage or parse error,\n"
-		   "77 not possible here (no root, no memory controller).\n");
+	uint64_t size;
+	int mode;
+	return swap_parse_mode(v, &size, &mode, e);
 }
+
+static const struct cli_opt run_opts[] = {
+    CLI_OPTION("format", CLI_CHOICE, ROPT(format), "human|ktap",
+	       "human (live progress on a terminal) or KTAP;\n"
+	       "default: human on a terminal, KTAP otherwise",
+	       .choices = "human|ktap"),
+    CLI_OPTION("results", CLI_TEXT, ROPT(results), "DIR",
+	       "where results/<run-id>/ goes (default results)"),
+    CLI_OPTION("repeat", CLI_COUNT, ROPT(repeat), "N", "run the list N times (default 1)", .min = 1,
+	       .max = 10000),
+    CLI_OPTION("swap", CLI_CHECKED, ROPT(swap), "auto|none|SIZE",
+	       "auto: use the swap there is, or add a temporary swap\n"
+	       "file; none: run without adding swap (default); SIZE:\n"
+	       "add a temporary swap file of SIZE",
+	       .check = swap_ok),
+    CLI_OPTION("timeout", CLI_DURATION, ROPT(timeout_ns), "DURATION",
+	       "budget per scenario instead of its own"),
+    CLI_OPTION("sample", CLI_DURATION, ROPT(sample_ns), "DURATION",
+	       "counter sampling period (default 20ms)"),
+    CLI_OPTION("skip-all", CLI_TEXT, ROPT(skip_all), "REASON",
+	       "run nothing: record every scenario as skipped with\n"
+	       "REASON (the VM runner's guest, when its kernel cannot\n"
+	       "give the cgroup version asked for)"),
+    CLI_OPTIONS_END,
+};
+
+static const struct cli_cmd run_cmd = {
+    .name = "run",
+    .operands = "[NAME|FILE ...]",
+    .about = "Run scenarios (default: every one) and write results/<run-id>/.",
+    .epilogue = "Exit status: 0 nothing failed, 1 something failed, 2 usage or parse error,\n"
+		"77 not possible here (no root, no memory controller).",
+    .opts = run_opts,
+    .max_operands = -1,
+};
 
 int cmd_run(int argc, char **argv)
 {
-	const char *format = isatty(1) ? "human" : "ktap", *results = "results";
-	const char *swap = "none", *where = getenv("MEMCG_LAB_WHERE");
+	struct run_opts ro = {.format = isatty(1) ? "human" : "ktap",
+			      .results = "results",
+			      .swap = "none",
+			      .repeat = 1};
+	const char *format, *results, *swap, *where = getenv("MEMCG_LAB_WHERE");
 	struct scn_opts so = {0};
 	struct res_run rr = {0};
 	struct progress prog = {.tty = isatty(2)};
 	struct mlab_err e;
 	struct run suite = {.st.fd = -1};
-	uint64_t repeat = 1, swap_size = 0;
+	uint64_t repeat, swap_size = 0;
 	int swap_mode = SWAP_NONE, nargs = 0, n, ret, failed = 0;
-	char **args = calloc((size_t)argc, sizeof(char *));
+	char **args = calloc((size_t)argc + 1, sizeof(char *));
 
+	ret = args ? cli_parse(&run_cmd, argc, argv, &ro, args, &nargs, NULL) : CLI_BAD;
+	if (ret != CLI_OK) {
+		free(args);
+		return ret == CLI_HELP ? 0 : EXIT_USAGE;
+	}
 	if (!where || !*where)
 		where = "host";
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			run_usage(stdout);
-			return 0;
-		}
-		if (a[0] != '-' || a[1] != '-') {
-			if (a[0] == '-') {
-				fprintf(stderr, "memcg-lab: run: unknown option '%s'\n", a);
-				return EXIT_USAGE;
-			}
-			args[nargs++] = argv[i];
-			continue;
-		}
-		if (strcmp(a, "--format") && strcmp(a, "--results") && strcmp(a, "--repeat") &&
-		    strcmp(a, "--swap") && strcmp(a, "--timeout") && strcmp(a, "--sample") &&
-		    strcmp(a, "--skip-all")) {
-			fprintf(stderr, "memcg-lab: run: unknown option '%s' (see run --help)\n",
-				a);
-			return EXIT_USAGE;
-		}
-		if (!v) {
-			fprintf(stderr, "memcg-lab: run: %s needs a value\n", a);
-			return EXIT_USAGE;
-		}
-		i++;
-		if (!strcmp(a, "--format")) {
-			if (strcmp(v, "human") && strcmp(v, "ktap")) {
-				fprintf(stderr, "memcg-lab: --format: human or ktap\n");
-				return EXIT_USAGE;
-			}
-			format = v;
-		} else if (!strcmp(a, "--results")) {
-			results = v;
-		} else if (!strcmp(a, "--skip-all")) {
-			if (!*v) {
-				fprintf(stderr, "memcg-lab: --skip-all needs a reason\n");
-				return EXIT_USAGE;
-			}
-			so.skip_all = v;
-		} else if (!strcmp(a, "--repeat")) {
-			if (parse_uint(v, 10000, &repeat, &e) || !repeat) {
-				fprintf(stderr, "memcg-lab: --repeat: a number from 1 to 10000\n");
-				return EXIT_USAGE;
-			}
-		} else if (!strcmp(a, "--swap")) {
-			if (swap_parse_mode(v, &swap_size, &swap_mode, &e)) {
-				fprintf(stderr, "memcg-lab: %s\n", e.msg);
-				return EXIT_USAGE;
-			}
-			swap = v;
-		} else if (!strcmp(a, "--timeout") || !strcmp(a, "--sample")) {
-			uint64_t ns;
-			if (parse_duration_ns(v, &ns, &e) || !ns) {
-				fprintf(stderr, "memcg-lab: %s: %s\n", a,
-					!ns ? "must be more than 0" : e.msg);
-				return EXIT_USAGE;
-			}
-			if (a[2] == 't')
-				so.timeout_ns = ns;
-			else
-				so.sample_ns = ns;
-		} else {
-			fprintf(stderr, "memcg-lab: run: unknown option '%s'\n", a);
-			return EXIT_USAGE;
-		}
-	}
+	format = ro.format;
+	results = ro.results;
+	swap = ro.swap;
+	repeat = ro.repeat;
+	swap_parse_mode(swap, &swap_size, &swap_mode, &e); /* checked by the table */
+	so.timeout_ns = ro.timeout_ns;
+	so.sample_ns = ro.sample_ns;
+	so.skip_all = ro.skip_all;
 	n = scn_catalogue_load(nargs, args, scns, MAX_SCN, &e);
 	free(args);
 	if (n < 0) {

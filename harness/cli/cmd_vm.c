@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_opt.h"
 #include "vm.h"
 
 #define vm_fail(...) cli_cmd_fail(EXIT_FAILED, "vm", __VA_ARGS__)
@@ -61,7 +63,7 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 		 "memcg_lab.swapsize=%llu memcg_lab.mglru=%s",
 		 cgroup, o->swap, (unsigned long long)o->swapsize, o->mglru);
 	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(o->mem / MIB));
-	snprintf(cpus, sizeof(cpus), "%d", o->cpus);
+	snprintf(cpus, sizeof(cpus), "%llu", (unsigned long long)o->cpus);
 	snprintf(consarg, sizeof(consarg), "file:%s", console);
 	snprintf(serarg, sizeof(serarg), "file:%s", serial);
 	snprintf(drive, sizeof(drive), "file=%s,if=virtio,format=raw", disk);
@@ -145,32 +147,49 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 
 /* --- the command --------------------------------------------------------------- */
 
-static void vm_usage(FILE *f)
-{
-	fprintf(f,
-		"usage: memcg-lab vm --kernel K [options] [-- RUN-ARGS]\n"
-		"\n"
-		"Boot K in QEMU with cgroup v1 or v2, run the scenarios there (RUN-ARGS go to\n"
-		"`memcg-lab run` in the guest: scenario names, --repeat ...), and bring the\n"
-		"results back to RESULTS/<run-id>-vm-<cgroup>/ with console.log and vm.json.\n"
-		"\n"
-		"  --kernel K        a bzImage (with --modules DIR), a linux-image .deb, or\n"
-		"                    debian:FLAVOUR (newest, e.g. debian:cloud-amd64) or\n"
-		"                    debian:ABI-FLAVOUR (e.g. debian:6.1.0-47-cloud-amd64),\n"
-		"                    fetched with apt-get download, cached in ~/.cache/memcg-lab\n"
-		"  --modules DIR     lib/modules/<release> of a bzImage kernel\n"
-		"  --cgroup v1|v2|both  (default v2)\n"
-		"  --mem SIZE        guest memory (default 512M)\n"
-		"  --cpus N          (default 2)\n"
-		"  --swap zram|disk|none  guest swap: zram of --swap-size, a swap file on the\n"
-		"                    virtio disk, or none (default zram)\n"
-		"  --swap-size SIZE  (default 256M)\n"
-		"  --timeout DURATION  per boot; QEMU is killed after it (default 600s)\n"
-		"  --results DIR     (default results)\n"
-		"  --accel tcg|kvm   (default tcg; kvm needs /dev/kvm)\n"
-		"  --mglru on|off|kernel  the multi-gen LRU in the guest: switched on or off\n"
-		"                    before the scenarios, or as the kernel boots (default)\n");
-}
+#define VOPT(f) offsetof(struct vm_opts, f)
+
+static const struct cli_opt vm_opts_table[] = {
+    CLI_OPTION("kernel", CLI_TEXT, VOPT(kernel), "K",
+	       "(required) a bzImage (with --modules DIR), a linux-image\n"
+	       ".deb, or debian:FLAVOUR (newest, e.g. debian:cloud-amd64)\n"
+	       "or debian:ABI-FLAVOUR (e.g. debian:6.1.0-47-cloud-amd64),\n"
+	       "fetched with apt-get download, cached in\n"
+	       "~/.cache/memcg-lab"),
+    CLI_OPTION("modules", CLI_TEXT, VOPT(modules), "DIR",
+	       "lib/modules/<release> of a bzImage kernel"),
+    CLI_OPTION("cgroup", CLI_CHOICE, VOPT(cgroup), "v1|v2|both", "(default v2)",
+	       .choices = "v1|v2|both"),
+    CLI_OPTION("mem", CLI_SIZE, VOPT(mem), "SIZE", "guest memory (default 512M)", .min = 128 * MIB,
+	       .max = 64 * GIB),
+    CLI_OPTION("cpus", CLI_COUNT, VOPT(cpus), "N", "(default 2)", .min = 1, .max = 64),
+    CLI_OPTION("swap", CLI_CHOICE, VOPT(swap), "zram|disk|none",
+	       "guest swap: zram of --swap-size, a swap file on the\n"
+	       "virtio disk, or none (default zram)",
+	       .choices = "zram|disk|none"),
+    CLI_OPTION("swap-size", CLI_SIZE, VOPT(swapsize), "SIZE", "(default 256M)", .min = MIB),
+    CLI_OPTION("timeout", CLI_DURATION, VOPT(timeout_ns), "DURATION",
+	       "per boot; QEMU is killed after it (default 600s)"),
+    CLI_OPTION("results", CLI_TEXT, VOPT(results), "DIR", "(default results)"),
+    CLI_OPTION("accel", CLI_CHOICE, VOPT(accel), "tcg|kvm", "(default tcg; kvm needs /dev/kvm)",
+	       .choices = "tcg|kvm"),
+    CLI_OPTION("mglru", CLI_CHOICE, VOPT(mglru), "on|off|kernel",
+	       "the multi-gen LRU in the guest: switched on or off\n"
+	       "before the scenarios, or as the kernel boots (default)",
+	       .choices = "on|off|kernel"),
+    CLI_OPTIONS_END,
+};
+
+static const struct cli_cmd vm_cmd = {
+    .name = "vm",
+    .operands = "--kernel K [-- RUN-ARGS]",
+    .about = "Boot K in QEMU with cgroup v1 or v2, run the scenarios there (RUN-ARGS go to\n"
+	     "`memcg-lab run` in the guest: scenario names, --repeat ...), and bring the\n"
+	     "results back to RESULTS/<run-id>-vm-<cgroup>/ with console.log and vm.json.",
+    .opts = vm_opts_table,
+    .max_operands = 0,
+    .rest_after_dashdash = 1,
+};
 
 int cmd_vm(int argc, char **argv)
 {
@@ -188,61 +207,24 @@ int cmd_vm(int argc, char **argv)
 	char tmpdir[] = "/tmp/memcg-lab-vm.XXXXXX", initrd[PATH_MAX];
 	int ret = 0, nmods = 0;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		uint64_t n;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			vm_usage(stdout);
-			return 0;
-		}
-		if (!strcmp(a, "--")) {
-			o.run_args = argv + i + 1;
-			o.nrun_args = argc - i - 1;
-			break;
-		}
-		if (!v || strncmp(a, "--", 2)) {
-			fprintf(stderr, "memcg-lab vm: %s %s\n\n", a,
-				v ? "is not an option" : "needs a value");
-			vm_usage(stderr);
-			return EXIT_USAGE;
-		}
-		i++;
-		if (!strcmp(a, "--kernel"))
-			o.kernel = v;
-		else if (!strcmp(a, "--modules"))
-			o.modules = v;
-		else if (!strcmp(a, "--results"))
-			o.results = v;
-		else if (!strcmp(a, "--cgroup") &&
-			 (!strcmp(v, "v1") || !strcmp(v, "v2") || !strcmp(v, "both")))
-			o.cgroup = v;
-		else if (!strcmp(a, "--swap") &&
-			 (!strcmp(v, "zram") || !strcmp(v, "disk") || !strcmp(v, "none")))
-			o.swap = v;
-		else if (!strcmp(a, "--accel") && (!strcmp(v, "tcg") || !strcmp(v, "kvm")))
-			o.accel = v;
-		else if (!strcmp(a, "--mglru") &&
-			 (!strcmp(v, "on") || !strcmp(v, "off") || !strcmp(v, "kernel")))
-			o.mglru = v;
-		else if (!strcmp(a, "--mem") && !parse_size(v, &o.mem, &e) && o.mem >= 128 * MIB &&
-			 o.mem <= 64 * GIB)
-			;
-		else if (!strcmp(a, "--swap-size") && !parse_size(v, &o.swapsize, &e) &&
-			 o.swapsize >= MIB)
-			;
-		else if (!strcmp(a, "--cpus") && !parse_uint(v, 64, &n, &e) && n)
-			o.cpus = (int)n;
-		else if (!strcmp(a, "--timeout") && !parse_duration_ns(v, &o.timeout_ns, &e) &&
-			 o.timeout_ns)
-			;
-		else {
-			fprintf(stderr, "memcg-lab vm: bad %s '%s' (see --help)\n", a, v);
-			return EXIT_USAGE;
-		}
+	{
+		char **ops = calloc((size_t)argc + 1, sizeof(char *));
+		int nops = 0, rest = -1;
+		ret = ops ? cli_parse(&vm_cmd, argc, argv, &o, ops, &nops, &rest) : CLI_BAD;
+		free(ops);
+		if (ret != CLI_OK)
+			return ret == CLI_HELP ? 0 : EXIT_USAGE;
+		/* what follows "--" goes to `memcg-lab run` in the guest */
+		for (int i = 1; i < argc; i++)
+			if (!strcmp(argv[i], "--")) {
+				o.run_args = argv + i + 1;
+				o.nrun_args = argc - i - 1;
+				break;
+			}
 	}
 	if (!o.kernel) {
 		fprintf(stderr, "memcg-lab vm: --kernel is required\n\n");
-		vm_usage(stderr);
+		cli_usage(&vm_cmd, stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(o.accel, "kvm") && access("/dev/kvm", R_OK | W_OK))
