@@ -124,6 +124,8 @@ int kmsg_search_boot(const char *text, char *buf, size_t len, int *from_boot)
 			/* overwritten while we read: what was kept is no longer whole */
 			*from_boot = 0;
 			first = 0;
+			if (!text)
+				break;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)

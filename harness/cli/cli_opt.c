@@ -90,9 +90,11 @@ static int set(const struct cli_cmd *c, const struct cli_opt *x, const char *v, 
 	return CLI_OK;
 }
 
-int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, char **operands,
-	      int *noperands, int *rest)
+int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, int *noperands, int *rest)
 {
+	/* operands go to argv[1 + n]: never past the word being read */
+	char **operands = argv + 1;
+
 	*noperands = 0;
 	if (rest)
 		*rest = -1;
@@ -137,6 +139,11 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, char **op
 			return CLI_BAD;
 	}
 	return CLI_OK;
+}
+
+int cli_parse_status(int parsed)
+{
+	return parsed == CLI_HELP ? 0 : 2;
 }
 
 /* @text with every line after the first indented by @col */

@@ -56,14 +56,15 @@ struct cli_cmd {
 
 enum { CLI_OK = 0, CLI_HELP = 1, CLI_BAD = -1 };
 
-/* Parse @argv (argv[0] is the command's name) into @o. Operands (words not
- * starting with "-") go to @operands (room for argc) and their number to
- * *@noperands; with rest_after_dashdash, what follows "--" is there too,
- * from *@rest on (-1 when there was no "--"). Returns CLI_OK, CLI_HELP
- * (--help or -h: the usage went to stdout) or CLI_BAD (the reason and a
- * pointer to --help went to stderr). */
-int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, char **operands,
-	      int *noperands, int *rest);
+/* Parse @argv (argv[0] is the command's name) into @o. The operands (words
+ * not starting with "-") are moved, in order, to argv[1 .. *@noperands];
+ * with rest_after_dashdash what follows "--" is there too, from index
+ * *@rest on (-1 when there was no "--"; @rest may be NULL). Returns CLI_OK,
+ * CLI_HELP (--help or -h: the usage went to stdout) or CLI_BAD (the reason
+ * and a pointer to --help went to stderr). */
+int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, int *noperands, int *rest);
+/* The exit status after CLI_HELP (0) or CLI_BAD (2). */
+int cli_parse_status(int parsed);
 /* The usage and the options, as --help shows them. */
 void cli_usage(const struct cli_cmd *c, FILE *f);
 

@@ -590,16 +590,13 @@ int cmd_bench(int argc, char **argv)
 	struct run r = {.st.fd = -1};
 	struct mlab_err e;
 	char run_id[RUN_ID_LEN];
-	char **operands = calloc((size_t)argc + 1, sizeof(char *));
-	int nop,
-	    ret = operands ? cli_parse(&bench_cmd, argc, argv, &bo, operands, &nop, NULL) : CLI_BAD;
+	int nop, ret = cli_parse(&bench_cmd, argc, argv, &bo, &nop, NULL);
 	const char *results = bo.results;
 	uint64_t runs = bo.runs;
 	int suite = !bo.no_suite;
 
-	free(operands);
 	if (ret != CLI_OK)
-		return ret == CLI_HELP ? 0 : EXIT_USAGE;
+		return cli_parse_status(ret);
 	if (run_begin(&r, &e)) {
 		fprintf(stderr, "memcg-lab bench: %s\n", e.msg);
 		return EXIT_SKIP;

@@ -159,21 +159,15 @@ int cmd_compare(int argc, char **argv)
 {
 	struct run_json r[MAX_RUNS];
 	struct compare_opts co = {.tolerance = 10};
-	char *dirs[MAX_RUNS + 1];
+	char **dirs = argv + 1;
 	int n = 0, ndirs = 0, regressions = 0, moved = 0, changed = 0, ret;
 	uint64_t tol;
 	json_t *names, *s;
 	size_t i;
 
-	{
-		char **ops = calloc((size_t)argc + 1, sizeof(char *));
-		ret = ops ? cli_parse(&compare_cmd, argc, argv, &co, ops, &ndirs, NULL) : CLI_BAD;
-		for (int k = 0; k < ndirs; k++)
-			dirs[k] = ops[k];
-		free(ops);
-	}
+	ret = cli_parse(&compare_cmd, argc, argv, &co, &ndirs, NULL);
 	if (ret != CLI_OK)
-		return ret == CLI_HELP ? 0 : EXIT_USAGE;
+		return cli_parse_status(ret);
 	tol = co.tolerance;
 	ret = 0;
 	names = json_array();

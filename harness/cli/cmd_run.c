@@ -206,13 +206,10 @@ int cmd_run(int argc, char **argv)
 	struct run suite = {.st.fd = -1};
 	uint64_t repeat, swap_size = 0;
 	int swap_mode = SWAP_NONE, nargs = 0, n, ret, failed = 0;
-	char **args = calloc((size_t)argc + 1, sizeof(char *));
 
-	ret = args ? cli_parse(&run_cmd, argc, argv, &ro, args, &nargs, NULL) : CLI_BAD;
-	if (ret != CLI_OK) {
-		free(args);
-		return ret == CLI_HELP ? 0 : EXIT_USAGE;
-	}
+	ret = cli_parse(&run_cmd, argc, argv, &ro, &nargs, NULL);
+	if (ret != CLI_OK)
+		return cli_parse_status(ret);
 	if (!where || !*where)
 		where = "host";
 	format = ro.format;
@@ -223,8 +220,7 @@ int cmd_run(int argc, char **argv)
 	so.timeout_ns = ro.timeout_ns;
 	so.sample_ns = ro.sample_ns;
 	so.skip_all = ro.skip_all;
-	n = scn_catalogue_load(nargs, args, scns, MAX_SCN, &e);
-	free(args);
+	n = scn_catalogue_load(nargs, argv + 1, scns, MAX_SCN, &e);
 	if (n < 0) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		return EXIT_USAGE;

@@ -208,19 +208,15 @@ int cmd_vm(int argc, char **argv)
 	int ret = 0, nmods = 0;
 
 	{
-		char **ops = calloc((size_t)argc + 1, sizeof(char *));
 		int nops = 0, rest = -1;
-		ret = ops ? cli_parse(&vm_cmd, argc, argv, &o, ops, &nops, &rest) : CLI_BAD;
-		free(ops);
+		ret = cli_parse(&vm_cmd, argc, argv, &o, &nops, &rest);
 		if (ret != CLI_OK)
-			return ret == CLI_HELP ? 0 : EXIT_USAGE;
+			return cli_parse_status(ret);
 		/* what follows "--" goes to `memcg-lab run` in the guest */
-		for (int i = 1; i < argc; i++)
-			if (!strcmp(argv[i], "--")) {
-				o.run_args = argv + i + 1;
-				o.nrun_args = argc - i - 1;
-				break;
-			}
+		if (rest >= 0) {
+			o.run_args = argv + 1 + rest;
+			o.nrun_args = nops - rest;
+		}
 	}
 	if (!o.kernel) {
 		fprintf(stderr, "memcg-lab vm: --kernel is required\n\n");
