@@ -6,6 +6,7 @@
 #include <linux/limits.h>
 #include <stdint.h>
 
+#include "scn_lang.h"
 #include "util.h"
 #include "wl.h"
 
@@ -15,31 +16,14 @@
 #define SCN_MAX_VARIANTS 8
 #define SCN_MAX_NEEDS	 16
 #define SCN_MAX_TERMS	 6
+#define SCN_MAX_WORDS	 48 /* on a line */
 
+/* One per row of SCN_STEPS (scn_lang.h). */
 enum scn_op {
-	/* groups and control files */
-	SO_GROUP,
-	SO_SET,
-	SO_WRITE,
-	SO_TRY,
-	SO_RMDIR,
-	SO_RECLAIM,
-	SO_DROP_CACHES,
-	/* workloads */
-	SO_START,
-	SO_STOP,
-	SO_SIGNAL,
-	SO_KILL,
-	SO_MOVE,
-	SO_RM,
-	SO_RMID,
-	/* observation */
-	SO_WATCH,
-	SO_WAIT,
-	SO_SLEEP,
-	SO_SAVE,
-	SO_PICK,
-	SO_EXPECT,
+#define SCN_OP_ENUM(OP, ...) SO_##OP,
+	SCN_STEPS(SCN_OP_ENUM)
+#undef SCN_OP_ENUM
+	    SO_COUNT
 };
 
 /* A value: terms added or subtracted. A term is a literal, a saved $name,
@@ -64,43 +48,73 @@ const char *scn_cmp_str(enum scn_cmp c);
 /* @l OP @r; ~= holds within @tol either way. */
 int scn_cmp_ok(enum scn_cmp c, uint64_t l, uint64_t r, uint64_t tol);
 
-/* What an expect / wait / pick line checks. */
+/* What an expect / wait / pick line checks: one per row of SCN_CONDITIONS. */
 enum scn_check {
-	SK_COMPARE,	 /* EXPR CMP EXPR [tol=] */
-	SK_KILLED_BY,	 /* ID killed-by SIG */
-	SK_EXITED,	 /* ID exited [CODE] */
-	SK_PAUSED,	 /* ID paused */
-	SK_RUNNING,	 /* ID running (alive and not paused) */
-	SK_HOLDING,	 /* ID holding (done filling, holding) */
-	SK_EVENT_COUNT,	 /* event G KIND count CMP N */
-	SK_EVENT_BEFORE, /* event G KIND before KIND2 */
-	SK_EVENT_WITHIN, /* event G KIND within DUR of ID end */
-	SK_LATENCY,	 /* ID latency pNN CMP DUR */
-	SK_KMSG,	 /* kmsg "text" */
-	SK_NO_KMSG,	 /* no-kmsg "text" */
-	SK_BOOT_KMSG,	 /* boot-kmsg "text": logged since boot, not only during the scenario */
-	SK_NO_BOOT_KMSG, /* no-boot-kmsg "text" */
-	SK_ERRNO,	 /* errno CMP ERRNO-NAME (after try; for pick) */
-	SK_WL_FAILED,	 /* ID failed-with ERRNO-NAME (workload gave up on an errno) */
+#define SCN_CHECK_ENUM(KIND, ...) SK_##KIND,
+	SCN_CONDITIONS(SCN_CHECK_ENUM)
+#undef SCN_CHECK_ENUM
+	    SK_COUNT
 };
+/* Where a condition's word stands (scn_lang.h). */
+enum scn_cond_form { CF_LEAD, CF_WORKLOAD, CF_EVENT, CF_COMPARE };
 
 struct scn_cond {
 	enum scn_check kind;
-	struct scn_expr lhs, rhs;
-	enum scn_cmp cmp;
-	uint64_t tol;	      /* absolute tolerance for ~=, in the unit of the values */
-	unsigned tol_pct;     /* or a percentage of the right-hand side */
-	char id[SCN_NAME];    /* workload or group */
-	char kind2[SCN_NAME]; /* second event kind, or the workload of "within" */
-	char str[SCN_TOK];    /* kmsg text */
-	int num;	      /* signal, exit code, errno, count, percentile */
-	uint64_t dur_ns;      /* latency bound, event delay */
-	int has_num;
+	union {
+		/* EXPR OP EXPR [tol=SIZE|N%] */
+		struct {
+			struct scn_expr lhs, rhs;
+			enum scn_cmp cmp;
+			uint64_t tol;	  /* for ~=, in the unit of the values */
+			unsigned tol_pct; /* or a percentage of the right-hand side */
+		} compare;
+		/* ID killed-by SIGNAL | exited [CODE] | ended | paused | running |
+		 * holding | failed-with ERRNO */
+		struct {
+			char id[SCN_NAME];
+			int signo;    /* killed-by */
+			int code;     /* exited CODE */
+			int has_code; /* exited: a code was given */
+			int err;      /* failed-with */
+		} wl;
+		/* ID latency pNN OP DURATION */
+		struct {
+			char id[SCN_NAME];
+			unsigned pct;
+			enum scn_cmp cmp;
+			uint64_t bound_ns;
+		} latency;
+		/* event GROUP KIND [count OP N | before LATER | within D of ID end] */
+		struct {
+			char group[SCN_NAME];
+			char kind[SCN_NAME];
+			enum scn_cmp cmp;     /* count */
+			unsigned count;	      /* count */
+			char later[SCN_NAME]; /* before: the kind that must come after */
+			char wl[SCN_NAME];    /* within: the workload whose end */
+			uint64_t within_ns;   /* within */
+		} event;
+		/* kmsg / no-kmsg / boot-kmsg / no-boot-kmsg "text" */
+		struct {
+			char text[SCN_TOK];
+		} log;
+		/* errno == NAME | errno != NAME (the last try's outcome) */
+		struct {
+			enum scn_cmp cmp;
+			int err; /* 0: the try succeeded */
+		} tried;
+	};
 };
 
 struct scn_kv {
 	char key[SCN_TOK];
 	char val[SCN_TOK];
+};
+
+/* NAME=VALUE settings of group and set, options of start */
+struct scn_settings {
+	struct scn_kv kv[SCN_MAX_ARGS];
+	int n;
 };
 
 struct scn_step {
@@ -109,33 +123,71 @@ struct scn_step {
 	char guard[SCN_NAME]; /* run only under this variant ("" = always) */
 	int guard_not;	      /* @!name: only when the variant is not this one */
 	char text[512];	      /* the line as written (without guard and comment) */
-
-	char a[SCN_NAME];    /* first name: group / workload / variable / variant */
-	char b[SCN_NAME];    /* second name: group of start / move target */
-	char wl[SCN_NAME];   /* workload type (start) */
-	char file[SCN_TOK];  /* control file (write, try), watch kind, path (rm) */
-	char value[SCN_TOK]; /* value written; watch level */
-	struct scn_kv kv[SCN_MAX_ARGS];
-	int nkv;
-	int sig;	    /* signal */
-	int err;	    /* errno a write must fail with (write ... fails E); 0 = must succeed */
-	uint64_t num;	    /* drop_caches mode, threshold bytes */
-	uint64_t dur_ns;    /* sleep, wait timeout */
-	uint64_t settle_ns; /* expect on events: how long to wait for a late
-			     * notification (settle=; 0 = the kind's default) */
-	struct scn_expr expr; /* save */
-	struct scn_cond cond; /* expect, wait, pick */
+	/* the step options */
+	uint64_t timeout_ns; /* stop, wait: timeout= (10 s by default) */
+	uint64_t settle_ns;  /* expect on events: how long to wait for a late
+			      * notification (settle=; 0 = the kind's default) */
+	/* the step's own words, by op */
+	union {
+		struct { /* group NAME settings, set GROUP settings */
+			char group[SCN_NAME];
+			struct scn_settings settings;
+		} set;
+		struct { /* write, try */
+			char group[SCN_NAME];
+			char file[SCN_TOK]; /* a control file of the group */
+			char value[SCN_TOK];
+			int fails_with; /* write ... fails ERRNO; 0 = must succeed */
+		} write;
+		struct { /* rmdir, reclaim, kill */
+			char group[SCN_NAME];
+		} group_op;
+		struct {
+			int mode; /* 1, 2 or 3 */
+		} drop_caches;
+		struct {
+			char id[SCN_NAME];
+			char group[SCN_NAME];
+			char workload[SCN_NAME]; /* its type: alloc, tmpfs ... */
+			struct scn_settings opts;
+		} start;
+		struct { /* stop, rm, rmid */
+			char id[SCN_NAME];
+		} wl_op;
+		struct {
+			char id[SCN_NAME];
+			int signo;
+		} signal;
+		struct {
+			char id[SCN_NAME];
+			char to[SCN_NAME]; /* the group it moves to */
+		} move;
+		struct {
+			char group[SCN_NAME];
+			char kind[SCN_NAME];  /* oom, threshold, pressure */
+			uint64_t threshold;   /* threshold: bytes */
+			char level[SCN_NAME]; /* pressure: low, medium, critical */
+		} watch;
+		struct {
+			uint64_t ns;
+		} sleep;
+		struct {
+			char name[SCN_NAME];
+			struct scn_expr expr;
+		} save;
+		struct {			/* expect, wait, pick */
+			char variant[SCN_NAME]; /* pick: the variant it picks */
+			struct scn_cond cond;
+		} check;
+	};
 };
 
+/* One per row of SCN_NEEDS (scn_lang.h). */
 enum scn_need {
-	SN_ROOT,
-	SN_CGROUP,
-	SN_SWAP,
-	SN_MEMORY,
-	SN_KERNEL,
-	SN_FILE,
-	SN_VM,
-	SN_PSI,
+#define SCN_NEED_ENUM(KIND, ...) SN_##KIND,
+	SCN_NEEDS(SCN_NEED_ENUM)
+#undef SCN_NEED_ENUM
+	    SN_COUNT
 };
 
 struct scn_needs {

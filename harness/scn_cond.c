@@ -159,176 +159,315 @@ static int expr_settled(struct eng *g, const struct scn_expr *x)
 	return 1;
 }
 
+/* --- conditions: one eval function per row of SCN_CONDITIONS ------------------
+ * Each returns 1 holds, 0 does not, -errno could not be evaluated; @obs
+ * gets what was seen, *@settled whether that can still change (it starts
+ * at 1). */
+
+typedef int cond_eval_fn(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			 int *settled, struct mlab_err *e);
+
+static int e_compare(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		     struct mlab_err *e)
+{
+	const struct scn_expr *lhs = &c->compare.lhs, *rhs = &c->compare.rhs;
+	uint64_t l, r, tol = c->compare.tol;
+	char a[64], b[64];
+	int ret = scn_expr_value(g, lhs, &l, e);
+
+	if (!ret)
+		ret = scn_expr_value(g, rhs, &r, e);
+	*settled = expr_settled(g, lhs) && expr_settled(g, rhs);
+	if (ret) {
+		snprintf(obs, len, "%s", e->msg);
+		return ret;
+	}
+	if (c->compare.tol_pct)
+		tol = (uint64_t)((unsigned __int128)r * c->compare.tol_pct / 100);
+	fmt_value(a, sizeof(a), l);
+	fmt_value(b, sizeof(b), r);
+	if (lhs->n == 1 && lhs->t[0].kind == ST_LIT)
+		snprintf(obs, len, "%s = %s", rhs->text, b);
+	else if (rhs->n == 1 && rhs->t[0].kind == ST_LIT)
+		snprintf(obs, len, "%s", a);
+	else
+		snprintf(obs, len, "%s vs %s", a, b);
+	return scn_cmp_ok(c->compare.cmp, l, r, tol);
+}
+
+/* The started workload @id, or NULL with what was seen (a start under a
+ * variant guard may not have run). */
+static struct eng_wl *started_wl(struct eng *g, const char *id, char *obs, size_t len,
+				 struct mlab_err *e)
+{
+	struct eng_wl *w = eng_wl(g, id);
+
+	if (w && w->started)
+		return w;
+	snprintf(obs, len, "%s was not started", id);
+	err_set(e, ENOENT, "%s was not started", id);
+	return NULL;
+}
+
+/* Has @w ended? If not, says so in @obs: an ended workload's state is
+ * final, a running one's is not. */
+static int wl_ended(struct eng_wl *w, char *obs, size_t len, int *settled)
+{
+	char done[32];
+
+	if (wl_poll_end(&w->p)) {
+		wl_end_str(&w->p.end, obs, len);
+		return 1;
+	}
+	snprintf(obs, len, "still running (%s done)",
+		 fmt_size(done, sizeof(done), atomic_load(&w->p.sh->bytes)));
+	*settled = 0;
+	return 0;
+}
+
+static int e_killed_by(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		       struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	if (!w)
+		return -ENOENT;
+	return wl_ended(w, obs, len, settled) && !w->p.end.exited && w->p.end.signo == c->wl.signo;
+}
+
+static int e_exited(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		    struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	if (!w)
+		return -ENOENT;
+	return wl_ended(w, obs, len, settled) && w->p.end.exited &&
+	       (!c->wl.has_code || w->p.end.code == c->wl.code);
+}
+
+static int e_ended(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		   struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	if (!w)
+		return -ENOENT;
+	return wl_ended(w, obs, len, settled);
+}
+
+/* "phase: message", from the workload's shared page */
+static void wl_phase_str(const struct eng_wl *w, char *obs, size_t len)
+{
+	snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
+		 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
+}
+
+static int e_failed_with(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			 int *settled, struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	if (!w)
+		return -ENOENT;
+	wl_phase_str(w, obs, len);
+	if (atomic_load(&w->p.sh->phase) == WL_FAILED)
+		return w->p.sh->err == c->wl.err;
+	*settled = wl_poll_end(&w->p);
+	return 0;
+}
+
+/* For paused and running: 1 paused, 0 running, -1 neither (ended, which
+ * is final, or unreadable). */
+static int pause_state(struct eng_wl *w, char *obs, size_t len, int *settled)
+{
+	char wchan[128] = "", done[32];
+	int paused = wl_paused(&w->p, wchan, sizeof(wchan));
+
+	if (wl_poll_end(&w->p)) {
+		wl_end_str(&w->p.end, obs, len);
+		return -1;
+	}
+	*settled = 0;
+	fmt_size(done, sizeof(done), atomic_load(&w->p.sh->bytes));
+	if (paused == 1)
+		snprintf(obs, len, "paused in %s at %s", wchan, done);
+	else
+		snprintf(obs, len, "running (%s done)", done);
+	return paused == 1 ? 1 : paused == 0 ? 0 : -1;
+}
+
+static int e_paused(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		    struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	return w ? pause_state(w, obs, len, settled) == 1 : -ENOENT;
+}
+
+static int e_running(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		     struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	return w ? pause_state(w, obs, len, settled) == 0 : -ENOENT;
+}
+
+static int e_holding(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		     struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->wl.id, obs, len, e);
+
+	if (!w)
+		return -ENOENT;
+	wl_phase_str(w, obs, len);
+	if (wl_poll_end(&w->p)) { /* a killed holder leaves its phase behind */
+		wl_end_str(&w->p.end, obs, len);
+		return 0;
+	}
+	*settled = 0;
+	return atomic_load(&w->p.sh->phase) == WL_HOLDING;
+}
+
+static int e_latency(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		     struct mlab_err *e)
+{
+	struct eng_wl *w = started_wl(g, c->latency.id, obs, len, e);
+	uint64_t v;
+
+	if (!w)
+		return -ENOENT;
+	v = lat_percentile(&w->p.sh->lat, (int)c->latency.pct);
+	snprintf(obs, len, "p%u %.1f us over %llu steps", c->latency.pct, (double)v / 1e3,
+		 (unsigned long long)w->p.sh->lat.count);
+	*settled = wl_poll_end(&w->p);
+	return w->p.sh->lat.count && scn_cmp_ok(c->latency.cmp, v, c->latency.bound_ns, 0);
+}
+
 /* `event G KIND count OP N`: the counter file is the authority where
  * there is one (v2 memory.events: a notification may still be in flight,
  * the counter is not); else the notifications themselves are the count
  * (v1 eventfds count exactly, as do the harness's own observations). */
-static int event_count_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
-			    int *settled)
+static int e_event_count(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			 int *settled, struct mlab_err *e)
 {
-	uint64_t notes = scn_event_count(g->res, c->id, c->str, NULL), n = notes;
-	int gi = eng_group_index(g, c->id), holds, ret;
+	const char *kind = c->event.kind;
+	uint64_t notes = scn_event_count(g->res, c->event.group, kind, NULL), n = notes;
+	int gi = eng_group_index(g, c->event.group), holds, ret;
 
-	ret = gi >= 0 ? ev_counter(&g->ev, gi, c->str, &n) : -ENOENT;
+	(void)e;
+	ret = gi >= 0 ? ev_counter(&g->ev, gi, kind, &n) : -ENOENT;
 	if (!ret)
 		snprintf(obs, len, "%llu %s (memory.events), %llu notification%s",
-			 (unsigned long long)n, c->str, (unsigned long long)notes,
+			 (unsigned long long)n, kind, (unsigned long long)notes,
 			 notes == 1 ? "" : "s");
 	else
-		snprintf(obs, len, "%llu %s event%s", (unsigned long long)n, c->str,
+		snprintf(obs, len, "%llu %s event%s", (unsigned long long)n, kind,
 			 n == 1 ? "" : "s");
-	holds = scn_event_count_judge(c->cmp, n, (uint64_t)c->num, settled);
+	holds = scn_event_count_judge(c->event.cmp, n, c->event.count, settled);
 	if (gi >= 0 && !g->g[gi].alive)
 		*settled = 1; /* no more events from a removed group */
 	return holds;
 }
 
+static int e_event_before(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			  int *settled, struct mlab_err *e)
+{
+	(void)e;
+	return scn_event_before_judge(g->res, c->event.group, c->event.kind, c->event.later,
+				      settled, obs, len);
+}
+
+static int e_event_within(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			  int *settled, struct mlab_err *e)
+{
+	struct eng_wl *x = started_wl(g, c->event.wl, obs, len, e);
+	double near;
+	int holds;
+
+	if (!x)
+		return -ENOENT;
+	if (!wl_poll_end(&x->p)) {
+		snprintf(obs, len, "%s has not ended", c->event.wl);
+		return 0; /* judged at once: the line is about an end */
+	}
+	holds =
+	    scn_event_within_judge(g->res, c->event.group, c->event.kind,
+				   eng_at_s(g, x->p.started_ns), eng_at_s(g, x->p.end.at_ns),
+				   (double)c->event.within_ns / 1e9, eng_since(g), settled, &near);
+	if (near < 0)
+		snprintf(obs, len, "no %s notification since %s started", c->event.kind,
+			 c->event.wl);
+	else
+		snprintf(obs, len, "%.1f ms from the end of %s", near * 1e3, c->event.wl);
+	return holds;
+}
+
+/* kmsg / no-kmsg: the kernel log since the scenario began */
+static int e_kmsg(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		  struct mlab_err *e)
+{
+	(void)e;
+	eng_drain_kmsg(g);
+	*settled = 0; /* more lines may come */
+	for (int i = 0; i < g->res->nkmsg; i++)
+		if (strstr(g->res->kmsg[i], c->log.text)) {
+			snprintf(obs, len, "logged: %s", g->res->kmsg[i]);
+			return c->kind == SK_KMSG;
+		}
+	snprintf(obs, len,
+		 g->have_kmsg ? "not in the %d kernel-log lines seen"
+			      : "kernel log unreadable (%d lines)",
+		 g->res->nkmsg);
+	return c->kind == SK_NO_KMSG && g->have_kmsg;
+}
+
+/* boot-kmsg / no-boot-kmsg: the kernel log since boot */
+static int e_boot_kmsg(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		       struct mlab_err *e)
+{
+	char line[512];
+	int from_boot, found = kmsg_search_boot(c->log.text, line, sizeof(line), &from_boot);
+
+	(void)g;
+	(void)settled;
+	(void)e;
+	if (found < 0) {
+		snprintf(obs, len, "kernel log unreadable: %s", strerror(-found));
+		return 0;
+	}
+	if (found)
+		snprintf(obs, len, "logged since boot: %s", line);
+	else
+		snprintf(obs, len,
+			 from_boot ? "not in the kernel log since boot"
+				   : "not in the kernel log, which no longer reaches back to boot");
+	/* absence is known only while the log is whole */
+	return c->kind == SK_BOOT_KMSG ? found : !found && from_boot;
+}
+
+static int e_errno(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		   struct mlab_err *e)
+{
+	(void)settled;
+	(void)e;
+	if (!g->tried) {
+		snprintf(obs, len, "no try before this line");
+		return 0;
+	}
+	snprintf(obs, len, "%s", g->last_errno ? scn_errno_name(g->last_errno) : "ok");
+	return (g->last_errno == c->tried.err) == (c->tried.cmp == SC_EQ);
+}
+
+static cond_eval_fn *const cond_eval[] = {
+#define COND_EVAL(KIND, form, word, waitable, usage, parse, eval) [SK_##KIND] = eval,
+    SCN_CONDITIONS(COND_EVAL)
+#undef COND_EVAL
+};
+
 int scn_cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
 		  struct mlab_err *e)
 {
-	struct eng_wl *w = c->id[0] ? eng_wl(g, c->id) : NULL;
-	int ended = w && w->started && wl_poll_end(&w->p);
-	char a[64], b[64];
-
 	*settled = 1;
-	switch (c->kind) {
-	case SK_COMPARE: {
-		uint64_t l, r, tol = c->tol;
-		int ret = scn_expr_value(g, &c->lhs, &l, e);
-		if (!ret)
-			ret = scn_expr_value(g, &c->rhs, &r, e);
-		*settled = expr_settled(g, &c->lhs) && expr_settled(g, &c->rhs);
-		if (ret) {
-			snprintf(obs, len, "%s", e->msg);
-			return ret;
-		}
-		if (c->tol_pct)
-			tol = (uint64_t)((unsigned __int128)r * c->tol_pct / 100);
-		fmt_value(a, sizeof(a), l);
-		fmt_value(b, sizeof(b), r);
-		if (c->lhs.n == 1 && c->lhs.t[0].kind == ST_LIT)
-			snprintf(obs, len, "%s = %s", c->rhs.text, b);
-		else if (c->rhs.n == 1 && c->rhs.t[0].kind == ST_LIT)
-			snprintf(obs, len, "%s", a);
-		else
-			snprintf(obs, len, "%s vs %s", a, b);
-		return scn_cmp_ok(c->cmp, l, r, tol);
-	}
-	case SK_KILLED_BY:
-	case SK_EXITED:
-		if (!ended) {
-			snprintf(obs, len, "still running (%s done)",
-				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
-			*settled = 0;
-			return 0;
-		}
-		wl_end_str(&w->p.end, obs, len);
-		if (c->kind == SK_KILLED_BY)
-			return !w->p.end.exited && w->p.end.signo == c->num;
-		if (c->has_num < 0) /* ended */
-			return 1;
-		return w->p.end.exited && (!c->has_num || w->p.end.code == c->num);
-	case SK_WL_FAILED:
-		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
-			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
-		if (atomic_load(&w->p.sh->phase) == WL_FAILED)
-			return w->p.sh->err == c->num;
-		*settled = ended;
-		return 0;
-	case SK_PAUSED:
-	case SK_RUNNING: {
-		char wchan[128] = "";
-		int p = wl_paused(&w->p, wchan, sizeof(wchan));
-		if (wl_poll_end(&w->p)) {
-			wl_end_str(&w->p.end, obs, len);
-			return 0; /* an ended task is neither, for good */
-		}
-		*settled = 0;
-		if (p == 1)
-			snprintf(obs, len, "paused in %s at %s", wchan,
-				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
-		else
-			snprintf(obs, len, "running (%s done)",
-				 fmt_size(a, sizeof(a), atomic_load(&w->p.sh->bytes)));
-		return c->kind == SK_PAUSED ? p == 1 : p == 0;
-	}
-	case SK_HOLDING:
-		snprintf(obs, len, "%s%s%s", wl_phase_name(atomic_load(&w->p.sh->phase)),
-			 w->p.sh->errmsg[0] ? ": " : "", w->p.sh->errmsg);
-		if (wl_poll_end(&w->p)) { /* a killed holder leaves its phase behind */
-			wl_end_str(&w->p.end, obs, len);
-			return 0;
-		}
-		*settled = 0;
-		return atomic_load(&w->p.sh->phase) == WL_HOLDING;
-	case SK_EVENT_COUNT:
-		return event_count_eval(g, c, obs, len, settled);
-	case SK_EVENT_BEFORE:
-		return scn_event_before_judge(g->res, c->id, c->str, c->kind2, settled, obs, len);
-	case SK_EVENT_WITHIN: {
-		struct eng_wl *x = eng_wl(g, c->kind2);
-		double near;
-		int holds;
-		if (!wl_poll_end(&x->p)) {
-			snprintf(obs, len, "%s has not ended", c->kind2);
-			return 0; /* judged at once: the line is about an end */
-		}
-		holds = scn_event_within_judge(g->res, c->id, c->str, eng_at_s(g, x->p.started_ns),
-					       eng_at_s(g, x->p.end.at_ns), (double)c->dur_ns / 1e9,
-					       eng_since(g), settled, &near);
-		if (near < 0)
-			snprintf(obs, len, "no %s notification since %s started", c->str, c->kind2);
-		else
-			snprintf(obs, len, "%.1f ms from the end of %s", near * 1e3, c->kind2);
-		return holds;
-	}
-	case SK_LATENCY: {
-		uint64_t v = lat_percentile(&w->p.sh->lat, c->num);
-		snprintf(obs, len, "p%d %.1f us over %llu steps", c->num, (double)v / 1e3,
-			 (unsigned long long)w->p.sh->lat.count);
-		*settled = ended;
-		return w->p.sh->lat.count && scn_cmp_ok(c->cmp, v, c->dur_ns, 0);
-	}
-	case SK_KMSG:
-	case SK_NO_KMSG: {
-		eng_drain_kmsg(g);
-		*settled = 0; /* more lines may come */
-		for (int i = 0; i < g->res->nkmsg; i++)
-			if (strstr(g->res->kmsg[i], c->str)) {
-				snprintf(obs, len, "logged: %s", g->res->kmsg[i]);
-				return c->kind == SK_KMSG;
-			}
-		snprintf(obs, len,
-			 g->have_kmsg ? "not in the %d kernel-log lines seen"
-				      : "kernel log unreadable (%d lines)",
-			 g->res->nkmsg);
-		return c->kind == SK_NO_KMSG && g->have_kmsg;
-	}
-	case SK_BOOT_KMSG:
-	case SK_NO_BOOT_KMSG: {
-		char line[512];
-		int from_boot, found = kmsg_search_boot(c->str, line, sizeof(line), &from_boot);
-		if (found < 0) {
-			snprintf(obs, len, "kernel log unreadable: %s", strerror(-found));
-			return 0;
-		}
-		if (found)
-			snprintf(obs, len, "logged since boot: %s", line);
-		else
-			snprintf(obs, len,
-				 from_boot ? "not in the kernel log since boot"
-					   : "not in the kernel log, which no longer "
-					     "reaches back to boot");
-		/* absence is known only while the log is whole */
-		return c->kind == SK_BOOT_KMSG ? found : !found && from_boot;
-	}
-	case SK_ERRNO:
-		if (!g->tried) {
-			snprintf(obs, len, "no try before this line");
-			return 0;
-		}
-		snprintf(obs, len, "%s", g->last_errno ? scn_errno_name(g->last_errno) : "ok");
-		return (g->last_errno == c->num) == (c->cmp == SC_EQ);
-	}
-	return 0;
+	return cond_eval[c->kind](g, c, obs, len, settled, e);
 }

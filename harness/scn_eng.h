@@ -1,7 +1,7 @@
-/* The scenario engine's insides, shared by its parts: the step loop
- * (scn_run.c), condition evaluation (scn_cond.c) and the unit tests, which
- * build an engine over a fake cgroup tree. Not for other callers: they use
- * scn_run.h. */
+/* The scenario engine's insides, shared by its parts: the step loop and
+ * records (scn_run.c), the steps (scn_step.c), condition evaluation
+ * (scn_cond.c) and the unit tests, which build an engine over a fake
+ * cgroup tree. Not for other callers: they use scn_run.h. */
 #ifndef MLAB_SCN_ENG_H
 #define MLAB_SCN_ENG_H
 
@@ -69,6 +69,24 @@ double eng_since(const struct eng *g);
 double eng_at_s(const struct eng *g, uint64_t ns);
 /* what the kernel logged since the last look, into the results */
 void eng_drain_kmsg(struct eng *g);
+
+/* Wait for anything (event notifications, the kernel log, workload ends)
+ * until @until (CLOCK_MONOTONIC ns), record it, sample the counters if due. */
+void eng_pump(struct eng *g, uint64_t until);
+/* Record one notification or observation of @group (burst: pressure
+ * notifications, merged with a recent entry of the same kind). */
+void eng_event(struct eng *g, const char *group, const char *kind, uint64_t count, uint64_t value,
+	       int burst);
+/* Record workload ends, pauses and resumptions seen since the last look. */
+void eng_note_ends(struct eng *g);
+/* Record the verdict of step @st with what was observed. */
+struct res_expect *eng_expectation(struct eng *g, const struct scn_step *st, int pass,
+				   const char *obs);
+/* A step that could not be carried out: "file:line: step: reason" into
+ * @e, the scenario stops there; returns -EIO. */
+int eng_step_error(struct eng *g, const struct scn_step *st, struct mlab_err *e);
+/* Carry out step @st (scn_step.c). */
+int scn_step_run(struct eng *g, const struct scn_step *st, struct mlab_err *e);
 
 /* The value of an expression now: 0, or -errno with the reason in @e
  * (-ENOENT: a group or workload that is not there, or not yet). */

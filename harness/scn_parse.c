@@ -14,7 +14,7 @@
 #include "cg.h"
 #include "kfact.h"
 
-#define MAX_TOKS 48
+#define MAX_TOKS SCN_MAX_WORDS
 
 /* The parse of one file: everything the parser keeps, so that parses can
  * run side by side. */
@@ -30,6 +30,7 @@ struct pctx {
 	int quoted[MAX_TOKS];
 	char settle[SCN_TOK]; /* the current line's settle=, as written */
 	int has_settle;
+	struct scn_step step; /* the current line's step */
 };
 
 static int perr(struct pctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -413,9 +414,9 @@ static int check_watched(struct pctx *c, const char *group, const char *kind)
 		return 0;
 	for (int i = 0; i < c->s->nsteps; i++) {
 		const struct scn_step *w = &c->s->steps[i];
-		if (w->op == SO_WATCH && !strcmp(w->a, group) &&
-		    !strcmp(w->file, event_kinds[k].watch) &&
-		    !strcmp(w->value, event_kinds[k].level))
+		if (w->op == SO_WATCH && !strcmp(w->watch.group, group) &&
+		    !strcmp(w->watch.kind, event_kinds[k].watch) &&
+		    !strcmp(w->watch.level, event_kinds[k].level))
 			return 0;
 	}
 	return perr(c, "no 'watch %s %s%s%s' above: %s events are not recorded without it", group,
@@ -456,214 +457,241 @@ static int parse_tol(struct pctx *c, const char *t, struct scn_cond *cd)
 		num[l - 1] = 0;
 		if (parse_uint(num, 1000, &v, &e))
 			return perr(c, "bad tolerance '%s': %s", t, e.msg);
-		cd->tol_pct = (unsigned)v;
+		cd->compare.tol_pct = (unsigned)v;
 		return 0;
 	}
-	return parse_sz(c, t, &cd->tol);
+	return parse_sz(c, t, &cd->compare.tol);
 }
 
-/* A condition, for expect / wait / pick, from toks[i, n). */
-/* The conditions: how each is written (for the reference and messages)
- * and whether `wait` can wait for it (one that is about the past, such as
- * what the kernel logged or which notification came first, cannot). */
-static const struct cond_def {
-	enum scn_check kind;
-	const char *usage;
-	int waitable;
-} conds[] = {
-    {SK_COMPARE, "EXPR OP EXPR [tol=SIZE|N%]", 1},
-    {SK_KILLED_BY, "ID killed-by SIGNAL", 1},
-    {SK_EXITED, "ID exited [CODE] | ID ended", 1},
-    {SK_PAUSED, "ID paused", 1},
-    {SK_RUNNING, "ID running", 1},
-    {SK_HOLDING, "ID holding", 1},
-    {SK_EVENT_COUNT, "event GROUP KIND [count OP N]", 1},
-    {SK_EVENT_BEFORE, "event GROUP KIND before KIND2", 0},
-    {SK_EVENT_WITHIN, "event GROUP KIND within DURATION of ID end", 0},
-    {SK_LATENCY, "ID latency pNN OP DURATION", 0},
-    {SK_KMSG, "kmsg \"text\"", 0},
-    {SK_NO_KMSG, "no-kmsg \"text\"", 0},
-    {SK_BOOT_KMSG, "boot-kmsg \"text\"", 0},
-    {SK_NO_BOOT_KMSG, "no-boot-kmsg \"text\"", 0},
-    {SK_ERRNO, "errno == NAME | errno != NAME", 0},
-    {SK_WL_FAILED, "ID failed-with ERRNO", 1},
-};
+/* --- conditions: one parse function per row of SCN_CONDITIONS ---------------
+ * Each takes the words toks[i, n) after the condition's own word, which is
+ * toks[i - 1]; in a workload's form toks[i - 2] is the workload's id. */
 
-static int cond_waitable(enum scn_check kind)
-{
-	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
-		if (conds[i].kind == kind)
-			return conds[i].waitable;
-	return 0;
-}
-
-/* The words that follow a workload's id and name a state of it with
- * nothing after them. */
-static const struct {
-	const char *word;
-	enum scn_check kind;
-	int has_num; /* SK_EXITED: -1 = ended (exited or killed) */
-} wl_states[] = {
-    {"paused", SK_PAUSED, 0},
-    {"running", SK_RUNNING, 0},
-    {"holding", SK_HOLDING, 0},
-    {"ended", SK_EXITED, -1},
-};
-
-static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+static int c_compare(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
 {
 	int cmp_at = -1;
 
-	memset(cd, 0, sizeof(*cd));
-	if (i >= n)
-		return perr(c, "missing condition");
-	if (!strcmp(toks[i], "event")) {
-		if (n - i < 3)
-			return perr(c, "expected: event GROUP KIND [count OP N | before KIND | "
-				       "within DURATION of WORKLOAD end]");
-		if (find_group(c->s, toks[i + 1]) < 0)
-			return perr(c, "'%s' is not a group declared above", toks[i + 1]);
-		snprintf(cd->id, sizeof(cd->id), "%s", toks[i + 1]);
-		snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 2]);
-		for (int k = i + 2; k <= i + 4; k += 2) {
-			char kinds[256];
-			if (k == i + 4 && (i + 5 != n || strcmp(toks[i + 3], "before")))
-				break; /* a second kind only after before */
-			if (!event_kind(toks[k]))
-				return perr(c, "unknown event kind '%s' (%s)", toks[k],
-					    event_kind_list(kinds, sizeof(kinds)));
-		}
-		if (check_watched(c, toks[i + 1], toks[i + 2]) ||
-		    (i + 5 == n && !strcmp(toks[i + 3], "before") &&
-		     check_watched(c, toks[i + 1], toks[i + 4])))
-			return -EINVAL;
-		i += 3;
-		if (i == n) {
-			cd->kind = SK_EVENT_COUNT;
-			cd->cmp = SC_GE;
-			cd->num = 1;
-			return 0;
-		}
-		if (!strcmp(toks[i], "count") && n - i == 3) {
-			uint64_t v;
-			struct mlab_err e;
-			cd->kind = SK_EVENT_COUNT;
-			if (parse_cmp(toks[i + 1], &cd->cmp) || cd->cmp == SC_APPROX)
-				return perr(c, "bad comparison '%s'", toks[i + 1]);
-			if (parse_uint(toks[i + 2], 1000000, &v, &e))
-				return perr(c, "event count: %s", e.msg);
-			cd->num = (int)v;
-			return 0;
-		}
-		if (!strcmp(toks[i], "before") && n - i == 2) {
-			cd->kind = SK_EVENT_BEFORE;
-			snprintf(cd->kind2, sizeof(cd->kind2), "%s", toks[i + 1]);
-			return 0;
-		}
-		if (!strcmp(toks[i], "within") && n - i == 5 && !strcmp(toks[i + 2], "of") &&
-		    !strcmp(toks[i + 4], "end")) {
-			cd->kind = SK_EVENT_WITHIN;
-			if (find_wl(c->s, toks[i + 3]) < 0)
-				return perr(c, "'%s' is not a workload started above", toks[i + 3]);
-			snprintf(cd->kind2, sizeof(cd->kind2), "%s", toks[i + 3]);
-			return parse_dur(c, toks[i + 1], &cd->dur_ns);
-		}
-		return perr(c, "after 'event GROUP KIND': count OP N, before KIND, or within "
-			       "DURATION of WORKLOAD end");
-	}
-	{
-		static const struct {
-			const char *word;
-			enum scn_check kind;
-		} logs[] = {{"kmsg", SK_KMSG},
-			    {"no-kmsg", SK_NO_KMSG},
-			    {"boot-kmsg", SK_BOOT_KMSG},
-			    {"no-boot-kmsg", SK_NO_BOOT_KMSG}};
-		for (size_t k = 0; k < sizeof(logs) / sizeof(logs[0]); k++) {
-			if (strcmp(toks[i], logs[k].word))
-				continue;
-			if (n - i != 2 || !toks[i + 1][0])
-				return perr(c, "expected: %s \"text\"", toks[i]);
-			cd->kind = logs[k].kind;
-			snprintf(cd->str, sizeof(cd->str), "%s", toks[i + 1]);
-			return 0;
-		}
-	}
-	if (!strcmp(toks[i], "errno")) {
-		if (n - i != 3 || parse_cmp(toks[i + 1], &cd->cmp) ||
-		    (cd->cmp != SC_EQ && cd->cmp != SC_NE))
-			return perr(c, "expected: errno == NAME or errno != NAME");
-		cd->kind = SK_ERRNO;
-		cd->num = scn_errno_num(toks[i + 2]);
-		if (cd->num < 0)
-			return perr(c, "unknown errno name '%s'", toks[i + 2]);
-		return 0;
-	}
-	if (find_wl(c->s, toks[i]) >= 0 && n - i >= 2 && !strchr(toks[i], '.')) {
-		const char *w = toks[i + 1];
-		snprintf(cd->id, sizeof(cd->id), "%s", toks[i]);
-		if (!strcmp(w, "killed-by")) {
-			if (n - i != 3 || (cd->num = scn_signal_num(toks[i + 2])) < 0)
-				return perr(c, "expected: %s killed-by SIGNAL", toks[i]);
-			cd->kind = SK_KILLED_BY;
-			return 0;
-		}
-		if (!strcmp(w, "exited")) {
-			cd->kind = SK_EXITED;
-			if (n - i == 3) {
-				uint64_t v;
-				struct mlab_err e;
-				if (parse_uint(toks[i + 2], 255, &v, &e))
-					return perr(c, "exit code: %s", e.msg);
-				cd->num = (int)v;
-				cd->has_num = 1;
-			} else if (n - i != 2) {
-				return perr(c, "expected: %s exited [CODE]", toks[i]);
-			}
-			return 0;
-		}
-		if (!strcmp(w, "failed-with")) {
-			if (n - i != 3 || (cd->num = scn_errno_num(toks[i + 2])) <= 0)
-				return perr(c, "expected: %s failed-with ERRNO (ENOMEM ...)",
-					    toks[i]);
-			cd->kind = SK_WL_FAILED;
-			return 0;
-		}
-		for (size_t k = 0; k < sizeof(wl_states) / sizeof(wl_states[0]); k++) {
-			if (strcmp(w, wl_states[k].word))
-				continue;
-			if (n - i != 2)
-				return perr(c, "expected nothing after '%s'", w);
-			cd->kind = wl_states[k].kind;
-			cd->has_num = wl_states[k].has_num;
-			return 0;
-		}
-		if (!strcmp(w, "latency")) {
-			uint64_t p;
-			struct mlab_err e;
-			if (n - i != 5 || toks[i + 2][0] != 'p' ||
-			    parse_uint(toks[i + 2] + 1, 100, &p, &e) ||
-			    parse_cmp(toks[i + 3], &cd->cmp) || cd->cmp == SC_APPROX)
-				return perr(c,
-					    "expected: %s latency pNN OP DURATION (p50, p99, p100)",
-					    toks[i]);
-			cd->kind = SK_LATENCY;
-			cd->num = (int)p;
-			return parse_dur(c, toks[i + 4], &cd->dur_ns);
-		}
-	}
 	for (int j = i; j < n; j++)
-		if (!parse_cmp(toks[j], &cd->cmp)) {
+		if (!parse_cmp(toks[j], &cd->compare.cmp)) {
 			cmp_at = j;
 			break;
 		}
 	if (cmp_at < 0)
 		return perr(c, "no comparison (==, !=, <, <=, >, >=, ~=) in '%s'", toks[i]);
-	cd->kind = SK_COMPARE;
-	if (parse_expr(c, toks, i, cmp_at, &cd->lhs) ||
-	    parse_expr(c, toks, cmp_at + 1, n, &cd->rhs))
+	if (parse_expr(c, toks, i, cmp_at, &cd->compare.lhs) ||
+	    parse_expr(c, toks, cmp_at + 1, n, &cd->compare.rhs))
 		return -EINVAL;
 	return 0;
+}
+
+static int c_killed_by(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	snprintf(cd->wl.id, sizeof(cd->wl.id), "%s", toks[i - 2]);
+	if (n - i != 1 || (cd->wl.signo = scn_signal_num(toks[i])) < 0)
+		return perr(c, "expected: %s killed-by SIGNAL", toks[i - 2]);
+	return 0;
+}
+
+static int c_exited(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	uint64_t v;
+	struct mlab_err e;
+
+	snprintf(cd->wl.id, sizeof(cd->wl.id), "%s", toks[i - 2]);
+	if (n == i)
+		return 0;
+	if (n - i != 1)
+		return perr(c, "expected: %s exited [CODE]", toks[i - 2]);
+	if (parse_uint(toks[i], 255, &v, &e))
+		return perr(c, "exit code: %s", e.msg);
+	cd->wl.code = (int)v;
+	cd->wl.has_code = 1;
+	return 0;
+}
+
+/* ended, paused, running, holding: a state, nothing after it */
+static int c_no_more(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	snprintf(cd->wl.id, sizeof(cd->wl.id), "%s", toks[i - 2]);
+	if (n != i)
+		return perr(c, "expected nothing after '%s'", toks[i - 1]);
+	return 0;
+}
+
+static int c_failed_with(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	snprintf(cd->wl.id, sizeof(cd->wl.id), "%s", toks[i - 2]);
+	if (n - i != 1 || (cd->wl.err = scn_errno_num(toks[i])) <= 0)
+		return perr(c, "expected: %s failed-with ERRNO (ENOMEM ...)", toks[i - 2]);
+	return 0;
+}
+
+static int c_latency(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	uint64_t pct;
+	struct mlab_err e;
+
+	snprintf(cd->latency.id, sizeof(cd->latency.id), "%s", toks[i - 2]);
+	if (n - i != 3 || toks[i][0] != 'p' || parse_uint(toks[i] + 1, 100, &pct, &e) ||
+	    parse_cmp(toks[i + 1], &cd->latency.cmp) || cd->latency.cmp == SC_APPROX)
+		return perr(c, "expected: %s latency pNN OP DURATION (p50, p99, p100)",
+			    toks[i - 2]);
+	cd->latency.pct = (unsigned)pct;
+	return parse_dur(c, toks[i + 2], &cd->latency.bound_ns);
+}
+
+static int event_tail_usage(struct pctx *c)
+{
+	return perr(c, "after 'event GROUP KIND': count OP N, before KIND, or within DURATION of "
+		       "WORKLOAD end");
+}
+
+static int c_event_count(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	uint64_t v;
+	struct mlab_err e;
+
+	if (n - i != 2)
+		return event_tail_usage(c);
+	if (parse_cmp(toks[i], &cd->event.cmp) || cd->event.cmp == SC_APPROX)
+		return perr(c, "bad comparison '%s'", toks[i]);
+	if (parse_uint(toks[i + 1], 1000000, &v, &e))
+		return perr(c, "event count: %s", e.msg);
+	cd->event.count = (unsigned)v;
+	return 0;
+}
+
+static int c_event_before(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	char kinds[256];
+
+	if (n - i != 1)
+		return event_tail_usage(c);
+	if (!event_kind(toks[i]))
+		return perr(c, "unknown event kind '%s' (%s)", toks[i],
+			    event_kind_list(kinds, sizeof(kinds)));
+	if (check_watched(c, cd->event.group, toks[i]))
+		return -EINVAL;
+	snprintf(cd->event.later, sizeof(cd->event.later), "%s", toks[i]);
+	return 0;
+}
+
+static int c_event_within(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	if (n - i != 4 || strcmp(toks[i + 1], "of") || strcmp(toks[i + 3], "end"))
+		return event_tail_usage(c);
+	if (find_wl(c->s, toks[i + 2]) < 0)
+		return perr(c, "'%s' is not a workload started above", toks[i + 2]);
+	snprintf(cd->event.wl, sizeof(cd->event.wl), "%s", toks[i + 2]);
+	return parse_dur(c, toks[i], &cd->event.within_ns);
+}
+
+static int c_log_text(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	if (n - i != 1 || !toks[i][0])
+		return perr(c, "expected: %s \"text\"", toks[i - 1]);
+	snprintf(cd->log.text, sizeof(cd->log.text), "%s", toks[i]);
+	return 0;
+}
+
+static int c_errno(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	if (n - i != 2 || parse_cmp(toks[i], &cd->tried.cmp) ||
+	    (cd->tried.cmp != SC_EQ && cd->tried.cmp != SC_NE))
+		return perr(c, "expected: errno == NAME or errno != NAME");
+	cd->tried.err = scn_errno_num(toks[i + 1]);
+	if (cd->tried.err < 0)
+		return perr(c, "unknown errno name '%s'", toks[i + 1]);
+	return 0;
+}
+
+typedef int cond_parse_fn(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd);
+
+static const struct cond_def {
+	enum scn_check kind;
+	enum scn_cond_form form;
+	const char *word;
+	int waitable;
+	const char *usage;
+	cond_parse_fn *parse;
+} conds[] = {
+#define COND_ROW(KIND, form, word, waitable, usage, parse, eval)                                   \
+	{SK_##KIND, form, word, waitable, usage, parse},
+    SCN_CONDITIONS(COND_ROW)
+#undef COND_ROW
+};
+
+/* The row of the condition whose word @word stands in @form, or NULL. */
+static const struct cond_def *cond_find(enum scn_cond_form form, const char *word)
+{
+	for (size_t i = 0; i < sizeof(conds) / sizeof(conds[0]); i++)
+		if (conds[i].form == form && !strcmp(conds[i].word, word))
+			return &conds[i];
+	return NULL;
+}
+
+static int cond_waitable(enum scn_check kind)
+{
+	return conds[kind].waitable;
+}
+
+/* event GROUP KIND [count OP N | before KIND2 | within DURATION of ID end] */
+static int parse_event_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	const struct cond_def *d;
+	char kinds[256];
+
+	if (n - i < 3)
+		return perr(c, "expected: event GROUP KIND [count OP N | before KIND | within "
+			       "DURATION of WORKLOAD end]");
+	if (find_group(c->s, toks[i + 1]) < 0)
+		return perr(c, "'%s' is not a group declared above", toks[i + 1]);
+	if (!event_kind(toks[i + 2]))
+		return perr(c, "unknown event kind '%s' (%s)", toks[i + 2],
+			    event_kind_list(kinds, sizeof(kinds)));
+	if (check_watched(c, toks[i + 1], toks[i + 2]))
+		return -EINVAL;
+	snprintf(cd->event.group, sizeof(cd->event.group), "%s", toks[i + 1]);
+	snprintf(cd->event.kind, sizeof(cd->event.kind), "%s", toks[i + 2]);
+	i += 3;
+	if (i == n) { /* event G KIND: at least one */
+		cd->kind = SK_EVENT_COUNT;
+		cd->event.cmp = SC_GE;
+		cd->event.count = 1;
+		return 0;
+	}
+	d = cond_find(CF_EVENT, toks[i]);
+	if (!d)
+		return event_tail_usage(c);
+	cd->kind = d->kind;
+	return d->parse(c, toks, i + 1, n, cd);
+}
+
+/* A condition, for expect / wait / pick, from toks[i, n): by its first
+ * word, by the word after a workload's id, else a comparison. */
+static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	const struct cond_def *d;
+
+	memset(cd, 0, sizeof(*cd));
+	if (i >= n)
+		return perr(c, "missing condition");
+	if (!strcmp(toks[i], "event"))
+		return parse_event_cond(c, toks, i, n, cd);
+	d = cond_find(CF_LEAD, toks[i]);
+	if (d) {
+		cd->kind = d->kind;
+		return d->parse(c, toks, i + 1, n, cd);
+	}
+	if (find_wl(c->s, toks[i]) >= 0 && n - i >= 2 && !strchr(toks[i], '.')) {
+		d = cond_find(CF_WORKLOAD, toks[i + 1]);
+		if (d) {
+			cd->kind = d->kind;
+			return d->parse(c, toks, i + 2, n, cd);
+		}
+	}
+	cd->kind = SK_COMPARE;
+	return c_compare(c, toks, i, n, cd);
 }
 
 /* --- lines -------------------------------------------------------------------- */
@@ -689,21 +717,22 @@ static int need_wl(struct pctx *c, const char *name)
 	return 0;
 }
 
-static int parse_settings(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_step *st)
+static int parse_settings(struct pctx *c, char toks[][SCN_TOK], int i, int n,
+			  struct scn_settings *set)
 {
 	for (; i < n; i++) {
 		char *eq = strchr(toks[i], '=');
 		if (!eq || eq == toks[i] || !eq[1])
 			return perr(c, "expected NAME=VALUE, got '%s'", toks[i]);
-		if (st->nkv == SCN_MAX_ARGS)
+		if (set->n == SCN_MAX_ARGS)
 			return perr(c, "too many settings");
 		*eq = 0;
 		if (!cg_name_find(toks[i]) && !strchr(toks[i], '.'))
 			return perr(c, "'%s' is neither a portable name nor a control file",
 				    toks[i]);
-		snprintf(st->kv[st->nkv].key, SCN_TOK, "%s", toks[i]);
-		snprintf(st->kv[st->nkv].val, SCN_TOK, "%s", eq + 1);
-		st->nkv++;
+		snprintf(set->kv[set->n].key, SCN_TOK, "%s", toks[i]);
+		snprintf(set->kv[set->n].val, SCN_TOK, "%s", eq + 1);
+		set->n++;
 	}
 	return 0;
 }
@@ -737,14 +766,52 @@ static int add_group(struct pctx *c, const char *name)
 	return 0;
 }
 
-static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+static int no_workload(struct pctx *c, const char *name)
 {
-	const struct wl_def *d;
+	char names[128] = "";
+
+	for (int k = 0; wl_all[k]; k++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 k ? ", " : "", wl_all[k]->name);
+	return perr(c, "no workload '%s' (%s)", name, names);
+}
+
+/* start's options, checked by the workload's own table as the engine will
+ * set them (file=@ID: the same file as workload ID, two readers of one). */
+static int parse_wl_opts(struct pctx *c, const struct wl_def *d, char toks[][SCN_TOK], int i, int n,
+			 struct scn_settings *opts)
+{
 	struct wl_opts o;
 	struct mlab_err e;
 
-	if (want(c, n, 4, MAX_TOKS, "start ID GROUP WORKLOAD [option=value | flag]..."))
-		return -EINVAL;
+	wl_defaults(d, &o, &e);
+	for (; i < n; i++) {
+		char *eq = strchr(toks[i], '=');
+		if (opts->n == SCN_MAX_ARGS)
+			return perr(c, "too many options");
+		if (eq)
+			*eq = 0;
+		if (eq && !strcmp(toks[i], "file") && eq[1] == '@' && find_wl(c->s, eq + 2) < 0)
+			return perr(c, "file=%s: no workload '%s' started above", eq + 1, eq + 2);
+		if (wl_set_opt(d, &o, toks[i], eq ? eq + 1 : NULL, &e))
+			return perr(c, "%s", e.msg);
+		snprintf(opts->kv[opts->n].key, SCN_TOK, "%s", toks[i]);
+		snprintf(opts->kv[opts->n].val, SCN_TOK, "%s", eq ? eq + 1 : "yes");
+		opts->n++;
+	}
+	/* the engine gives a pagecache reader with a size a scratch file, so
+	 * its file may be missing here; everything else is checked */
+	if (d == &wl_pagecache && !o.path[0] && o.size)
+		snprintf(o.path, sizeof(o.path), "scratch");
+	if (d->check && d->check(&o, &e))
+		return perr(c, "%s: %s", d->name, e.msg);
+	return 0;
+}
+
+static int p_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	const struct wl_def *d;
+
 	if (!valid_ident(toks[1]))
 		return perr(c, "bad workload id '%s'", toks[1]);
 	if (find_wl(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0)
@@ -754,38 +821,13 @@ static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_s
 	if (need_group(c, toks[2]))
 		return -EINVAL;
 	d = wl_find(toks[3]);
-	if (!d) {
-		char names[128] = "";
-		for (int k = 0; wl_all[k]; k++)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
-				 k ? ", " : "", wl_all[k]->name);
-		return perr(c, "no workload '%s' (%s)", toks[3], names);
-	}
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	snprintf(st->b, sizeof(st->b), "%s", toks[2]);
-	snprintf(st->wl, sizeof(st->wl), "%s", toks[3]);
-	wl_defaults(d, &o, &e);
-	for (int i = 4; i < n; i++) {
-		char *eq = strchr(toks[i], '=');
-		if (st->nkv == SCN_MAX_ARGS)
-			return perr(c, "too many options");
-		if (eq)
-			*eq = 0;
-		/* file=@ID: the same file as workload ID (two readers of one file) */
-		if (eq && !strcmp(toks[i], "file") && eq[1] == '@' && find_wl(c->s, eq + 2) < 0)
-			return perr(c, "file=%s: no workload '%s' started above", eq + 1, eq + 2);
-		if (wl_set_opt(d, &o, toks[i], eq ? eq + 1 : NULL, &e))
-			return perr(c, "%s", e.msg);
-		snprintf(st->kv[st->nkv].key, SCN_TOK, "%s", toks[i]);
-		snprintf(st->kv[st->nkv].val, SCN_TOK, "%s", eq ? eq + 1 : "yes");
-		st->nkv++;
-	}
-	/* the engine gives a pagecache reader with a size a scratch file, so
-	 * its file may be missing here; everything else is checked */
-	if (d == &wl_pagecache && !o.path[0] && o.size)
-		snprintf(o.path, sizeof(o.path), "scratch");
-	if (d->check && d->check(&o, &e))
-		return perr(c, "%s: %s", d->name, e.msg);
+	if (!d)
+		return no_workload(c, toks[3]);
+	snprintf(st->start.id, sizeof(st->start.id), "%s", toks[1]);
+	snprintf(st->start.group, sizeof(st->start.group), "%s", toks[2]);
+	snprintf(st->start.workload, sizeof(st->start.workload), "%s", toks[3]);
+	if (parse_wl_opts(c, d, toks, 4, n, &st->start.opts))
+		return -EINVAL;
 	if (c->s->nwls == 16)
 		return perr(c, "too many workloads (at most 16)");
 	snprintf(c->s->wls[c->s->nwls], SCN_NAME, "%s", toks[1]);
@@ -795,18 +837,18 @@ static int parse_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_s
 
 /* A condition with its tol= option, for expect, wait and pick alike. */
 static int parse_checked_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n,
-			      struct scn_step *st)
+			      struct scn_cond *cd)
 {
 	char tol[SCN_TOK] = "";
 	int has_tol = take_opt(c, toks, &n, "tol", tol, sizeof(tol));
 
-	if (parse_cond(c, toks, i, n, &st->cond))
+	if (parse_cond(c, toks, i, n, cd))
 		return -EINVAL;
-	if (has_tol && st->cond.kind != SK_COMPARE)
+	if (has_tol && cd->kind != SK_COMPARE)
 		return perr(c, "tol= only goes with a comparison");
-	if (st->cond.kind == SK_COMPARE && st->cond.cmp == SC_APPROX && !has_tol)
+	if (cd->kind == SK_COMPARE && cd->compare.cmp == SC_APPROX && !has_tol)
 		return perr(c, "~= needs a tolerance: tol=SIZE or tol=N%%");
-	if (has_tol && parse_tol(c, tol, &st->cond))
+	if (has_tol && parse_tol(c, tol, cd))
 		return -EINVAL;
 	return 0;
 }
@@ -817,22 +859,24 @@ static int wl_type_is(const struct scn *s, const char *id, const char *type)
 	return i >= 0 && !strcmp(s->wl_types[i], type);
 }
 
-/* --- steps: one row each ------------------------------------------------------- */
+/* --- steps: one parse function per row of SCN_STEPS -----------------------------
+ * Each gets the line's words toks[0, n), the step's own first, with the
+ * arity checked and the step options taken off. */
 
 static int p_group(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	if (add_group(c, toks[1]))
 		return -EINVAL;
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	return parse_settings(c, toks, 2, n, st);
+	snprintf(st->set.group, sizeof(st->set.group), "%s", toks[1]);
+	return parse_settings(c, toks, 2, n, &st->set.settings);
 }
 
 static int p_set(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	if (need_group(c, toks[1]))
 		return -EINVAL;
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	return parse_settings(c, toks, 2, n, st);
+	snprintf(st->set.group, sizeof(st->set.group), "%s", toks[1]);
+	return parse_settings(c, toks, 2, n, &st->set.settings);
 }
 
 /* write and try: GROUP FILE VALUE (write ... fails ERRNO is cut off first) */
@@ -843,40 +887,40 @@ static int p_write(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step 
 		return -EINVAL;
 	if (strchr(toks[2], '/') || !strcmp(toks[2], ".."))
 		return perr(c, "'%s' is not a control file name", toks[2]);
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	snprintf(st->file, sizeof(st->file), "%s", toks[2]);
-	snprintf(st->value, sizeof(st->value), "%s", toks[3]);
+	snprintf(st->write.group, sizeof(st->write.group), "%s", toks[1]);
+	snprintf(st->write.file, sizeof(st->write.file), "%s", toks[2]);
+	snprintf(st->write.value, sizeof(st->write.value), "%s", toks[3]);
 	return 0;
 }
 
 /* rmdir, reclaim, kill: GROUP */
-static int p_group_only(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+static int p_group_op(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	(void)n;
 	if (need_group(c, toks[1]))
 		return -EINVAL;
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->group_op.group, sizeof(st->group_op.group), "%s", toks[1]);
 	return 0;
 }
 
 static int p_drop_caches(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
-	st->num = 3;
+	st->drop_caches.mode = 3;
 	if (n == 2) {
 		if (strcmp(toks[1], "1") && strcmp(toks[1], "2") && strcmp(toks[1], "3"))
 			return perr(c, "drop_caches takes 1, 2 or 3");
-		st->num = (uint64_t)atoi(toks[1]);
+		st->drop_caches.mode = atoi(toks[1]);
 	}
 	return 0;
 }
 
-/* stop: WORKLOAD (timeout= is taken off first) */
-static int p_workload_only(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+/* stop: WORKLOAD */
+static int p_wl_op(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	(void)n;
 	if (need_wl(c, toks[1]))
 		return -EINVAL;
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->wl_op.id, sizeof(st->wl_op.id), "%s", toks[1]);
 	return 0;
 }
 
@@ -885,10 +929,10 @@ static int p_signal(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step
 	(void)n;
 	if (need_wl(c, toks[1]))
 		return -EINVAL;
-	st->sig = scn_signal_num(toks[2]);
-	if (st->sig < 0)
+	st->signal.signo = scn_signal_num(toks[2]);
+	if (st->signal.signo < 0)
 		return perr(c, "unknown signal '%s'", toks[2]);
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
+	snprintf(st->signal.id, sizeof(st->signal.id), "%s", toks[1]);
 	return 0;
 }
 
@@ -897,44 +941,40 @@ static int p_move(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *
 	(void)n;
 	if (need_wl(c, toks[1]) || need_group(c, toks[2]))
 		return -EINVAL;
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	snprintf(st->b, sizeof(st->b), "%s", toks[2]);
+	snprintf(st->move.id, sizeof(st->move.id), "%s", toks[1]);
+	snprintf(st->move.to, sizeof(st->move.to), "%s", toks[2]);
 	return 0;
 }
 
 static int p_rm(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
-	(void)n;
 	if (!wl_type_is(c->s, toks[1], "tmpfs") && !wl_type_is(c->s, toks[1], "mmap"))
 		return perr(c, "'%s' is not a tmpfs or mmap workload started above", toks[1]);
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	return 0;
+	return p_wl_op(c, toks, n, st);
 }
 
 static int p_rmid(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
-	(void)n;
 	if (!wl_type_is(c->s, toks[1], "shm"))
 		return perr(c, "'%s' is not a shm workload started above", toks[1]);
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	return 0;
+	return p_wl_op(c, toks, n, st);
 }
 
 static int p_watch(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	if (need_group(c, toks[1]))
 		return -EINVAL;
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	snprintf(st->file, sizeof(st->file), "%s", toks[2]);
+	snprintf(st->watch.group, sizeof(st->watch.group), "%s", toks[1]);
+	snprintf(st->watch.kind, sizeof(st->watch.kind), "%s", toks[2]);
 	if (!strcmp(toks[2], "oom") && n == 3)
 		return 0;
 	if (!strcmp(toks[2], "threshold") && n == 4)
-		return parse_sz(c, toks[3], &st->num);
+		return parse_sz(c, toks[3], &st->watch.threshold);
 	if (!strcmp(toks[2], "pressure") && n == 4) {
 		if (strcmp(toks[3], "low") && strcmp(toks[3], "medium") &&
 		    strcmp(toks[3], "critical"))
 			return perr(c, "pressure level must be low, medium or critical");
-		snprintf(st->value, sizeof(st->value), "%s", toks[3]);
+		snprintf(st->watch.level, sizeof(st->watch.level), "%s", toks[3]);
 		return 0;
 	}
 	return perr(c, "usage: watch GROUP oom | threshold SIZE | pressure LEVEL");
@@ -943,15 +983,15 @@ static int p_watch(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step 
 static int p_sleep(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	(void)n;
-	return parse_dur(c, toks[1], &st->dur_ns);
+	return parse_dur(c, toks[1], &st->sleep.ns);
 }
 
 static int p_save(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	if (!valid_ident(toks[1]))
 		return perr(c, "usage: save NAME EXPRESSION (NAME: letters, digits, _ -)");
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	if (parse_expr(c, toks, 2, n, &st->expr))
+	snprintf(st->save.name, sizeof(st->save.name), "%s", toks[1]);
+	if (parse_expr(c, toks, 2, n, &st->save.expr))
 		return -EINVAL;
 	if (!has_var(c->s, toks[1])) {
 		if (c->s->nvars == 32)
@@ -967,65 +1007,48 @@ static int p_pick(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *
 		return perr(c, "usage: pick VARIANT if CONDITION");
 	if (find_variant(c->s, toks[1]) < 0)
 		return perr(c, "'%s' is not a variant declared in the header", toks[1]);
-	snprintf(st->a, sizeof(st->a), "%s", toks[1]);
-	return parse_checked_cond(c, toks, 3, n, st);
+	snprintf(st->check.variant, sizeof(st->check.variant), "%s", toks[1]);
+	return parse_checked_cond(c, toks, 3, n, &st->check.cond);
 }
 
 /* expect and wait: CONDITION (timeout= and settle= are taken off first) */
-static int p_condition(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+static int p_check(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
-	if (parse_checked_cond(c, toks, 1, n, st))
+	const struct scn_cond *cd = &st->check.cond;
+
+	if (parse_checked_cond(c, toks, 1, n, &st->check.cond))
 		return -EINVAL;
-	if (c->has_settle && (st->op != SO_EXPECT || (st->cond.kind != SK_EVENT_COUNT &&
-						      st->cond.kind != SK_EVENT_BEFORE)))
+	if (c->has_settle &&
+	    (st->op != SO_EXPECT || (cd->kind != SK_EVENT_COUNT && cd->kind != SK_EVENT_BEFORE)))
 		return perr(c, "settle= goes with expect event ... count or before");
 	if (c->has_settle && (parse_dur(c, c->settle, &st->settle_ns) || !st->settle_ns))
 		return perr(c, "bad settle time '%s'", c->settle);
-	if (st->op == SO_WAIT && !cond_waitable(st->cond.kind))
+	if (st->op == SO_WAIT && !cond_waitable(cd->kind))
 		return perr(c, "cannot wait for that; wait for a workload state, an event "
 			       "count or a comparison");
 	return 0;
 }
 
-/* The steps: the first word, the arity (words with the step's own, after
- * the options KEY=VALUE it takes are removed), the usage for messages and
- * the parse of the rest. */
+typedef int step_parse_fn(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st);
+
 static const struct step_def {
 	const char *name;
 	enum scn_op op;
 	int min, max;
-	const char *opts; /* the KEY= options it takes, space-separated */
+	const char *opts;
 	const char *usage;
-	int (*parse)(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st);
+	step_parse_fn *parse;
 } steps[] = {
-    {"group", SO_GROUP, 2, MAX_TOKS, "", "group NAME [setting=value]...", p_group},
-    {"set", SO_SET, 3, MAX_TOKS, "", "set GROUP setting=value...", p_set},
-    {"write", SO_WRITE, 4, 4, "", "write GROUP FILE VALUE [fails ERRNO]", p_write},
-    {"try", SO_TRY, 4, 4, "", "try GROUP FILE VALUE", p_write},
-    {"rmdir", SO_RMDIR, 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_only},
-    {"reclaim", SO_RECLAIM, 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_only},
-    {"kill", SO_KILL, 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_only},
-    {"drop_caches", SO_DROP_CACHES, 1, 2, "", "drop_caches [1|2|3]", p_drop_caches},
-    {"start", SO_START, 4, MAX_TOKS, "", "start ID GROUP WORKLOAD [option=value | flag]...",
-     parse_start},
-    {"stop", SO_STOP, 2, 2, "timeout", "stop WORKLOAD [timeout=DURATION]", p_workload_only},
-    {"signal", SO_SIGNAL, 3, 3, "", "signal WORKLOAD SIGNAL", p_signal},
-    {"move", SO_MOVE, 3, 3, "", "move WORKLOAD GROUP", p_move},
-    {"rm", SO_RM, 2, 2, "", "rm WORKLOAD (its tmpfs or mmap file)", p_rm},
-    {"rmid", SO_RMID, 2, 2, "", "rmid WORKLOAD (its SysV segment)", p_rmid},
-    {"watch", SO_WATCH, 3, 4, "", "watch GROUP oom | threshold SIZE | pressure LEVEL", p_watch},
-    {"sleep", SO_SLEEP, 2, 2, "", "sleep DURATION", p_sleep},
-    {"save", SO_SAVE, 3, MAX_TOKS, "", "save NAME EXPRESSION (NAME: letters, digits, _ -)", p_save},
-    {"pick", SO_PICK, 4, MAX_TOKS, "", "pick VARIANT if CONDITION", p_pick},
-    {"expect", SO_EXPECT, 1, MAX_TOKS, "settle", "expect CONDITION [settle=DURATION]", p_condition},
-    {"wait", SO_WAIT, 1, MAX_TOKS, "timeout settle", "wait CONDITION [timeout=DURATION]",
-     p_condition},
+#define STEP_ROW(OP, word, min, max, opts, usage, parse, run)                                      \
+	{word, SO_##OP, min, max, opts, usage, parse},
+    SCN_STEPS(STEP_ROW)
+#undef STEP_ROW
 };
 
 /* The step options, taken off the line before the arity is checked:
  * timeout= (stop and wait: 10 s by default; on expect a mistake worth its
- * own message) and settle= (expect on events; kept as text for
- * p_condition, which judges it once the condition is known). */
+ * own message) and settle= (expect on events; kept as text for p_check,
+ * which judges it once the condition is known). */
 static int take_step_opts(struct pctx *c, const struct step_def *d, char toks[][SCN_TOK], int *n,
 			  struct scn_step *st)
 {
@@ -1033,12 +1056,12 @@ static int take_step_opts(struct pctx *c, const struct step_def *d, char toks[][
 	int takes_timeout = strstr(d->opts, "timeout") != NULL;
 
 	if (takes_timeout)
-		st->dur_ns = 10000000000ULL;
+		st->timeout_ns = 10000000000ULL;
 	if ((takes_timeout || d->op == SO_EXPECT) &&
 	    take_opt(c, toks, n, "timeout", opt, sizeof(opt))) {
 		if (!takes_timeout)
 			return perr(c, "timeout= belongs to wait, not %s", d->name);
-		if (parse_dur(c, opt, &st->dur_ns))
+		if (parse_dur(c, opt, &st->timeout_ns))
 			return -EINVAL;
 	}
 	c->has_settle = strstr(d->opts, "settle") &&
@@ -1057,8 +1080,8 @@ static int parse_step(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 			return -EINVAL;
 		/* write ... fails ERRNO: an expectation on the write */
 		if (d->op == SO_WRITE && n == 6 && !strcmp(toks[4], "fails")) {
-			st->err = scn_errno_num(toks[5]);
-			if (st->err <= 0)
+			st->write.fails_with = scn_errno_num(toks[5]);
+			if (st->write.fails_with <= 0)
 				return perr(c, "unknown errno name '%s' (EINVAL, EBUSY ...)",
 					    toks[5]);
 			n = 4;
@@ -1110,23 +1133,79 @@ static int n_file(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs 
 	return 0;
 }
 
-/* The needs: the word after `needs`, its kind, and the parse of what
- * follows (NULL: nothing may). The engine's checks are in scn_plan.c. */
+typedef int need_parse_fn(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd);
+
+/* The needs: the word after `needs`, how it is written, and the parse of
+ * what follows (NULL: nothing may). The engine's checks are in scn_plan.c. */
 static const struct need_def {
 	const char *word;
 	enum scn_need kind;
-	int (*parse)(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_needs *nd);
+	const char *usage;
+	need_parse_fn *parse;
 } needs[] = {
-    {"root", SN_ROOT, NULL},
-    {"cgroup", SN_CGROUP, n_cgroup},
-    {"swap", SN_SWAP, NULL},
-    {"memory", SN_MEMORY, n_memory},
-    {"kernel", SN_KERNEL, n_kernel},
-    {"file", SN_FILE, n_file},
-    {"vm", SN_VM, NULL},
-    {"psi", SN_PSI, NULL},
+#define NEED_ROW(KIND, word, usage, parse, check) {word, SN_##KIND, usage, parse},
+    SCN_NEEDS(NEED_ROW)
+#undef NEED_ROW
 };
 
+static int parse_need(struct pctx *c, char toks[][SCN_TOK], int n)
+{
+	struct scn *s = c->s;
+	struct scn_needs *nd;
+	const struct need_def *d = NULL;
+
+	if (n < 2) {
+		char usage[256] = "";
+		for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+			snprintf(usage + strlen(usage), sizeof(usage) - strlen(usage), "%s%s",
+				 i ? " | " : "", needs[i].usage);
+		return perr(c, "usage: needs %s", usage);
+	}
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (!strcmp(toks[1], needs[i].word))
+			d = &needs[i];
+	if (!d)
+		return perr(c, "unknown need '%s'", toks[1]);
+	if (s->nneeds == SCN_MAX_NEEDS)
+		return perr(c, "too many needs");
+	nd = &s->needs[s->nneeds++];
+	memset(nd, 0, sizeof(*nd));
+	nd->line = c->line;
+	nd->kind = d->kind;
+	if (!d->parse)
+		return n == 2 ? 0 : perr(c, "needs %s takes nothing more", toks[1]);
+	return d->parse(c, toks, n, nd);
+}
+
+static int parse_variant(struct pctx *c, char toks[][SCN_TOK], int n)
+{
+	struct scn *s = c->s;
+	struct scn_variant *v;
+	int i = 2;
+
+	if (n < 3)
+		return perr(c, "usage: variant NAME [skip] DESCRIPTION");
+	if (!valid_ident(toks[1]) || !strcmp(toks[1], "v1") || !strcmp(toks[1], "v2"))
+		return perr(c, "bad variant name '%s'", toks[1]);
+	if (find_variant(s, toks[1]) >= 0)
+		return perr(c, "variant '%s' declared twice", toks[1]);
+	if (s->nvariants == SCN_MAX_VARIANTS)
+		return perr(c, "too many variants");
+	v = &s->variants[s->nvariants++];
+	memset(v, 0, sizeof(*v));
+	v->line = c->line;
+	snprintf(v->name, sizeof(v->name), "%s", toks[1]);
+	if (!strcmp(toks[2], "skip")) {
+		v->skip = 1;
+		i = 3;
+	}
+	if (i >= n)
+		return perr(c, "variant %s needs a description", toks[1]);
+	join_from(toks, n, i, v->doc, sizeof(v->doc));
+	return 0;
+}
+
+/* A header line: 0 done, -EINVAL an error, 1 not a header line. */
 static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 {
 	struct scn *s = c->s;
@@ -1143,53 +1222,11 @@ static int parse_header(struct pctx *c, char toks[][SCN_TOK], int n)
 			return perr(c, "usage: timeout DURATION");
 		return parse_dur(c, toks[1], &s->timeout_ns);
 	}
-	if (!strcmp(k, "variant")) {
-		struct scn_variant *v;
-		int i = 2;
-		if (n < 3)
-			return perr(c, "usage: variant NAME [skip] DESCRIPTION");
-		if (!valid_ident(toks[1]) || !strcmp(toks[1], "v1") || !strcmp(toks[1], "v2"))
-			return perr(c, "bad variant name '%s'", toks[1]);
-		if (find_variant(s, toks[1]) >= 0)
-			return perr(c, "variant '%s' declared twice", toks[1]);
-		if (s->nvariants == SCN_MAX_VARIANTS)
-			return perr(c, "too many variants");
-		v = &s->variants[s->nvariants++];
-		memset(v, 0, sizeof(*v));
-		v->line = c->line;
-		snprintf(v->name, sizeof(v->name), "%s", toks[1]);
-		if (!strcmp(toks[2], "skip")) {
-			v->skip = 1;
-			i = 3;
-		}
-		if (i >= n)
-			return perr(c, "variant %s needs a description", toks[1]);
-		join_from(toks, n, i, v->doc, sizeof(v->doc));
-		return 0;
-	}
-	if (!strcmp(k, "needs")) {
-		struct scn_needs *nd;
-		const struct need_def *d = NULL;
-		if (n < 2)
-			return perr(c,
-				    "usage: needs root | cgroup v1|v2 ... | swap | memory SIZE | "
-				    "kernel OP X.Y | file NAME | vm | psi");
-		for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-			if (!strcmp(toks[1], needs[i].word))
-				d = &needs[i];
-		if (!d)
-			return perr(c, "unknown need '%s'", toks[1]);
-		if (s->nneeds == SCN_MAX_NEEDS)
-			return perr(c, "too many needs");
-		nd = &s->needs[s->nneeds++];
-		memset(nd, 0, sizeof(*nd));
-		nd->line = c->line;
-		nd->kind = d->kind;
-		if (!d->parse)
-			return n == 2 ? 0 : perr(c, "needs %s takes nothing more", toks[1]);
-		return d->parse(c, toks, n, nd);
-	}
-	return 1; /* not a header line */
+	if (!strcmp(k, "variant"))
+		return parse_variant(c, toks, n);
+	if (!strcmp(k, "needs"))
+		return parse_need(c, toks, n);
+	return 1;
 }
 
 static int check_guard(struct pctx *c, char *tok, struct scn_step *st)
@@ -1205,125 +1242,140 @@ static int check_guard(struct pctx *c, char *tok, struct scn_step *st)
 	return 0;
 }
 
+/* The first line: scenario NAME. */
+static int parse_scenario_line(struct pctx *c, char toks[][SCN_TOK], int n)
+{
+	struct scn *s = c->s;
+
+	if (strcmp(toks[0], "scenario") || n != 2)
+		return perr(c, "the first line must be: scenario NAME");
+	if (!toks[1][0] ||
+	    strspn(toks[1], "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(toks[1]))
+		return perr(c, "scenario name '%s': lower case, digits and -", toks[1]);
+	if (strlen(toks[1]) >= sizeof(s->name))
+		return perr(c, "scenario name too long");
+	snprintf(s->name, sizeof(s->name), "%s", toks[1]);
+	return 0;
+}
+
+static int append_step(struct pctx *c, const struct scn_step *st)
+{
+	struct scn *s = c->s;
+
+	if (s->nsteps == s->cap_steps) {
+		int cap = s->cap_steps ? s->cap_steps * 2 : 32;
+		struct scn_step *ns = realloc(s->steps, (size_t)cap * sizeof(*ns));
+		if (!ns)
+			return err_set(c->e, ENOMEM, "%s: out of memory", c->path);
+		s->steps = ns;
+		s->cap_steps = cap;
+	}
+	s->steps[s->nsteps++] = *st;
+	return 0;
+}
+
+/* A line after the first, in words: a header line, or a step with its
+ * guard (@VARIANT) if it has one. */
+static int parse_line(struct pctx *c, char toks[][SCN_TOK], int n)
+{
+	struct scn_step *st = &c->step;
+	int guarded = toks[0][0] == '@';
+
+	if (!strcmp(toks[0], "scenario"))
+		return perr(c, "a second 'scenario' line (one scenario a file)");
+	memset(st, 0, sizeof(*st));
+	st->line = c->line;
+	if (guarded) {
+		if (check_guard(c, toks[0], st))
+			return -EINVAL;
+		if (n == 1)
+			return perr(c, "a variant guard needs a step after it");
+	} else {
+		int h = parse_header(c, toks, n);
+		if (!h && c->in_steps)
+			return perr(c, "'%s' belongs in the header, before the first step",
+				    toks[0]);
+		if (h <= 0)
+			return h;
+	}
+	c->in_steps = 1;
+	join_from(toks, n, guarded, st->text, sizeof(st->text));
+	if (guarded)
+		for (int i = 0; i + 1 < n; i++) {
+			memcpy(toks[i], toks[i + 1], SCN_TOK);
+			c->quoted[i] = c->quoted[i + 1];
+		}
+	if (parse_step(c, toks, n - guarded, st))
+		return -EINVAL;
+	return append_step(c, st);
+}
+
+/* The next line of @*p into @line, advancing *p; 0 or a parse error. */
+static int next_line(struct pctx *c, const char **p, char *line, size_t size)
+{
+	size_t len = strcspn(*p, "\n");
+
+	c->line++;
+	if (len >= size)
+		return perr(c, "line too long (at most %zu characters)", size - 1);
+	memcpy(line, *p, len);
+	line[len] = 0;
+	*p += len + ((*p)[len] == '\n');
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)line[i] < 0x20 && line[i] != '\t' && line[i] != '\r')
+			return perr(c, "control character in line");
+	return 0;
+}
+
+/* What a whole file must have. */
+static int check_complete(struct pctx *c)
+{
+	const struct scn *s = c->s;
+
+	if (!s->name[0])
+		return err_set(c->e, EINVAL,
+			       "%s:%d: empty scenario (the first line must be: scenario NAME)",
+			       c->path, c->line ? c->line : 1);
+	if (!s->doc[0])
+		return err_set(c->e, EINVAL, "%s:%d: the header needs a doc line", c->path,
+			       c->line);
+	if (!s->nsteps)
+		return err_set(c->e, EINVAL, "%s:%d: no steps", c->path, c->line);
+	return 0;
+}
+
 int scn_parse_text(struct scn *s, const char *path, const char *text, struct mlab_err *e)
 {
-	struct pctx c = {.s = s, .path = path, .e = e};
-	char(*toks)[SCN_TOK] = c.toks;
+	struct pctx *c = calloc(1, sizeof(*c));
 	const char *p = text;
 	char line[1024];
 	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
+	if (!c)
+		return err_set(e, ENOMEM, "%s: out of memory", path);
+	*c = (struct pctx){.s = s, .path = path, .e = e};
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->timeout_ns = 120000000000ULL;
 	while (*p && !ret) {
-		size_t len = strcspn(p, "\n");
-		struct scn_step st;
-		int n, first = 0;
-
-		c.line++;
-		if (len >= sizeof(line)) {
-			ret = perr(&c, "line too long (at most %zu characters)", sizeof(line) - 1);
-			break;
-		}
-		memcpy(line, p, len);
-		line[len] = 0;
-		p += len + (p[len] == '\n');
-		for (size_t i = 0; i < len; i++)
-			if ((unsigned char)line[i] < 0x20 && line[i] != '\t' && line[i] != '\r') {
-				ret = perr(&c, "control character in line");
-				break;
-			}
+		int n;
+		ret = next_line(c, &p, line, sizeof(line));
 		if (ret)
 			break;
-		n = tokenize(&c, line, toks, MAX_TOKS);
-		if (n < 0) {
+		n = tokenize(c, line, c->toks, MAX_TOKS);
+		if (n <= 0)
 			ret = n;
-			break;
-		}
-		if (!n)
-			continue;
-		if (!s->name[0]) {
-			if (strcmp(toks[0], "scenario") || n != 2) {
-				ret = perr(&c, "the first line must be: scenario NAME");
-				break;
-			}
-			if (!toks[1][0] ||
-			    strspn(toks[1], "abcdefghijklmnopqrstuvwxyz0123456789-") !=
-				strlen(toks[1]))
-				ret = perr(&c, "scenario name '%s': lower case, digits and -",
-					   toks[1]);
-			if (!ret && strlen(toks[1]) >= sizeof(s->name))
-				ret = perr(&c, "scenario name too long");
-			if (!ret)
-				snprintf(s->name, sizeof(s->name), "%s", toks[1]);
-			continue;
-		}
-		if (!strcmp(toks[0], "scenario")) {
-			ret = perr(&c, "a second 'scenario' line (one scenario a file)");
-			break;
-		}
-		memset(&st, 0, sizeof(st));
-		st.line = c.line;
-		if (toks[0][0] == '@') {
-			if (check_guard(&c, toks[0], &st)) {
-				ret = -EINVAL;
-				break;
-			}
-			first = 1;
-			if (n == 1) {
-				ret = perr(&c, "a variant guard needs a step after it");
-				break;
-			}
-		}
-		if (!first) {
-			int h = parse_header(&c, toks, n);
-			if (h <= 0) {
-				if (!h && c.in_steps)
-					ret = perr(
-					    &c, "'%s' belongs in the header, before the first step",
-					    toks[0]);
-				else
-					ret = h;
-				continue;
-			}
-		}
-		c.in_steps = 1;
-		join_from(toks, n, first, st.text, sizeof(st.text));
-		if (first)
-			for (int i = 0; i + 1 < n; i++) {
-				memcpy(toks[i], toks[i + 1], SCN_TOK);
-				c.quoted[i] = c.quoted[i + 1];
-			}
-		ret = parse_step(&c, toks, n - first, &st);
-		if (ret)
-			break;
-		if (s->nsteps == s->cap_steps) {
-			int cap = s->cap_steps ? s->cap_steps * 2 : 32;
-			struct scn_step *ns = realloc(s->steps, (size_t)cap * sizeof(*ns));
-			if (!ns) {
-				ret = err_set(e, ENOMEM, "%s: out of memory", path);
-				break;
-			}
-			s->steps = ns;
-			s->cap_steps = cap;
-		}
-		s->steps[s->nsteps++] = st;
+		else if (!s->name[0])
+			ret = parse_scenario_line(c, c->toks, n);
+		else
+			ret = parse_line(c, c->toks, n);
 	}
-	if (!ret && !s->name[0])
-		ret = err_set(e, EINVAL,
-			      "%s:%d: empty scenario (the first line must be: scenario "
-			      "NAME)",
-			      path, c.line ? c.line : 1);
-	if (!ret && !s->doc[0])
-		ret = err_set(e, EINVAL, "%s:%d: the header needs a doc line", path, c.line);
-	if (!ret && !s->nsteps)
-		ret = err_set(e, EINVAL, "%s:%d: no steps", path, c.line);
-	if (ret) {
+	if (!ret)
+		ret = check_complete(c);
+	free(c);
+	if (ret)
 		scn_free(s);
-		return ret;
-	}
-	return 0;
+	return ret;
 }
 
 #define SCN_FILE_MAX (256 * 1024)
@@ -1380,7 +1432,7 @@ size_t scn_language(char *buf, size_t len)
 	}
 	ADD("needs (header): ");
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
-		ADD("%s%s", i ? ", " : "", needs[i].word);
+		ADD("%s%s", i ? " | " : "", needs[i].usage);
 	ADD("\nkernel facts: ");
 	for (const struct kfact *f = kfacts; f->name; f++)
 		ADD("%skernel.%s", f == kfacts ? "" : ", ", f->name);

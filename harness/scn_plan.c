@@ -118,13 +118,13 @@ static int need_file(const struct scn_needs *n, const struct here *h, char *why,
 	return 0;
 }
 
-static int (*const need_check[])(const struct scn_needs *n, const struct here *h, char *why,
-				 size_t len) = {
-    [SN_ROOT] = need_root,     [SN_CGROUP] = need_cgroup, [SN_SWAP] = need_swap,
-    [SN_MEMORY] = need_memory, [SN_KERNEL] = need_kernel, [SN_FILE] = need_file,
-    [SN_VM] = need_vm,	       [SN_PSI] = need_psi,
+typedef int need_check_fn(const struct scn_needs *n, const struct here *h, char *why, size_t len);
+
+static need_check_fn *const need_check[] = {
+#define NEED_CHECK(KIND, word, usage, parse, check) [SN_##KIND] = check,
+    SCN_NEEDS(NEED_CHECK)
+#undef NEED_CHECK
 };
-_Static_assert(sizeof(need_check) / sizeof(need_check[0]) == SN_PSI + 1, "a check for every need");
 
 int scn_skip_reason(const struct scn *s, const char *where, char *why, size_t len)
 {
@@ -147,11 +147,12 @@ static uint64_t group_limit(const struct scn *s, const char *grp)
 
 	for (int j = 0; j < s->nsteps; j++) {
 		const struct scn_step *x = &s->steps[j];
-		if ((x->op != SO_GROUP && x->op != SO_SET) || strcmp(x->a, grp))
+		const struct scn_settings *set = &x->set.settings;
+		if ((x->op != SO_GROUP && x->op != SO_SET) || strcmp(x->set.group, grp))
 			continue;
-		for (int k = 0; k < x->nkv; k++)
-			if (!strcmp(x->kv[k].key, "limit") && !parse_size(x->kv[k].val, &v, &e) &&
-			    v > lim)
+		for (int k = 0; k < set->n; k++)
+			if (!strcmp(set->kv[k].key, "limit") &&
+			    !parse_size(set->kv[k].val, &v, &e) && v > lim)
 				lim = v;
 	}
 	return lim;
@@ -176,13 +177,14 @@ uint64_t scn_plan_bytes(const struct scn *s)
 			struct wl_opts o;
 			struct mlab_err e;
 			uint64_t n;
-			if (st->op != SO_START || strcmp(st->b, s->groups[gi]))
+			const struct scn_settings *opts = &st->start.opts;
+			if (st->op != SO_START || strcmp(st->start.group, s->groups[gi]))
 				continue;
-			d = wl_find(st->wl);
+			d = wl_find(st->start.workload);
 			wl_defaults(d, &o, &e);
-			for (int k = 0; k < st->nkv; k++)
-				if (strcmp(st->kv[k].key, "file"))
-					wl_set_opt(d, &o, st->kv[k].key, st->kv[k].val, &e);
+			for (int k = 0; k < opts->n; k++)
+				if (strcmp(opts->kv[k].key, "file"))
+					wl_set_opt(d, &o, opts->kv[k].key, opts->kv[k].val, &e);
 			n = d->need(&o);
 			unbounded |= !n;
 			need += n;

@@ -38,14 +38,14 @@
 static struct scn S1, S2;
 static struct mlab_err E1, E2;
 
-#define CHECK(cond, ...)                                                             \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "fuzz_scn: invariant broken: %s: ", #cond);  \
-			fprintf(stderr, __VA_ARGS__);                                \
-			fputc('\n', stderr);                                         \
-			abort();                                                     \
-		}                                                                    \
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "fuzz_scn: invariant broken: %s: ", #cond);                \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 #define TERMINATED(buf) (memchr((buf), 0, sizeof(buf)) != NULL)
@@ -68,7 +68,7 @@ static int is_variant(const struct scn *s, const char *name)
 
 /* Names a step uses were declared: scn_run looks them up and trusts that. */
 #define GROUP(s, x) CHECK(in((s)->groups, (s)->ngroups, x), "line %d: group '%s'", l, x)
-#define WL(s, x) CHECK(in((s)->wls, (s)->nwls, x), "line %d: workload '%s'", l, x)
+#define WL(s, x)    CHECK(in((s)->wls, (s)->nwls, x), "line %d: workload '%s'", l, x)
 
 static void check_expr(const struct scn *s, const struct scn_expr *x, int l)
 {
@@ -87,67 +87,115 @@ static void check_expr(const struct scn *s, const struct scn_expr *x, int l)
 	}
 }
 
-static void check_step(const struct scn *s, const struct scn_step *st)
+static void check_settings(const struct scn_settings *set, int l)
 {
-	int l = st->line;
+	CHECK(set->n >= 0 && set->n <= SCN_MAX_ARGS, "line %d: %d settings", l, set->n);
+	for (int i = 0; i < set->n; i++)
+		CHECK(TERMINATED(set->kv[i].key) && TERMINATED(set->kv[i].val), "line %d", l);
+}
 
-	CHECK(st->op >= SO_GROUP && st->op <= SO_EXPECT, "line %d: op %d", l, (int)st->op);
-	CHECK(TERMINATED(st->guard) && TERMINATED(st->text) && TERMINATED(st->a) &&
-		      TERMINATED(st->b) && TERMINATED(st->wl) && TERMINATED(st->file) &&
-		      TERMINATED(st->value),
-	      "line %d", l);
-	/* a guard is v1, v2 or a declared variant: scn_run looks it up */
-	if (st->guard[0]) {
-		CHECK(!strcmp(st->guard, "v1") || !strcmp(st->guard, "v2") ||
-			      is_variant(s, st->guard),
-		      "line %d: guard '%s'", l, st->guard);
-	} else {
-		CHECK(!st->guard_not, "line %d: @! without a name", l);
-	}
-	CHECK(st->nkv >= 0 && st->nkv <= SCN_MAX_ARGS, "line %d: %d settings", l, st->nkv);
-	for (int i = 0; i < st->nkv; i++)
-		CHECK(TERMINATED(st->kv[i].key) && TERMINATED(st->kv[i].val), "line %d", l);
-	check_expr(s, &st->expr, l);
-	CHECK(st->cond.kind >= SK_COMPARE && st->cond.kind <= SK_WL_FAILED, "line %d", l);
-	CHECK(st->cond.cmp >= SC_EQ && st->cond.cmp <= SC_APPROX, "line %d", l);
-	check_expr(s, &st->cond.lhs, l);
-	check_expr(s, &st->cond.rhs, l);
-	CHECK(TERMINATED(st->cond.id) && TERMINATED(st->cond.kind2) && TERMINATED(st->cond.str),
-	      "line %d", l);
-	switch (st->op) {
-	case SO_GROUP: case SO_SET: case SO_WRITE: case SO_TRY: case SO_RMDIR:
-	case SO_RECLAIM: case SO_KILL: case SO_WATCH:
-		GROUP(s, st->a);
+/* A condition's names were declared, its words are in range. */
+static void check_cond(const struct scn *s, const struct scn_cond *c, int l)
+{
+	CHECK(c->kind >= 0 && c->kind < SK_COUNT, "line %d: condition %d", l, (int)c->kind);
+	switch (c->kind) {
+	case SK_COMPARE:
+		CHECK(c->compare.cmp >= SC_EQ && c->compare.cmp <= SC_APPROX, "line %d", l);
+		check_expr(s, &c->compare.lhs, l);
+		check_expr(s, &c->compare.rhs, l);
 		break;
-	case SO_START:
-	case SO_MOVE:
-		WL(s, st->a);
-		GROUP(s, st->b);
+	case SK_KILLED_BY:
+	case SK_EXITED:
+	case SK_ENDED:
+	case SK_PAUSED:
+	case SK_RUNNING:
+	case SK_HOLDING:
+	case SK_WL_FAILED:
+		WL(s, c->wl.id);
 		break;
-	case SO_STOP: case SO_SIGNAL: case SO_RM: case SO_RMID:
-		WL(s, st->a);
+	case SK_LATENCY:
+		WL(s, c->latency.id);
+		CHECK(c->latency.pct <= 100, "line %d", l);
 		break;
-	case SO_SAVE:
-		CHECK(in(s->vars, s->nvars, st->a), "line %d: save %s", l, st->a);
+	case SK_EVENT_WITHIN:
+		WL(s, c->event.wl);
+		/* fall through */
+	case SK_EVENT_COUNT:
+	case SK_EVENT_BEFORE:
+		GROUP(s, c->event.group);
+		CHECK(TERMINATED(c->event.kind) && TERMINATED(c->event.later), "line %d", l);
 		break;
-	case SO_PICK:
-		CHECK(is_variant(s, st->a), "line %d: pick %s", l, st->a);
+	case SK_KMSG:
+	case SK_NO_KMSG:
+	case SK_BOOT_KMSG:
+	case SK_NO_BOOT_KMSG:
+		CHECK(TERMINATED(c->log.text) && c->log.text[0], "line %d", l);
 		break;
 	default:
 		break;
 	}
-	if (st->op != SO_EXPECT && st->op != SO_WAIT && st->op != SO_PICK)
-		return;
-	switch (st->cond.kind) {
-	case SK_KILLED_BY: case SK_EXITED: case SK_PAUSED: case SK_RUNNING: case SK_HOLDING:
-	case SK_LATENCY: case SK_WL_FAILED:
-		WL(s, st->cond.id);
+}
+
+static void check_step(const struct scn *s, const struct scn_step *st)
+{
+	int l = st->line;
+
+	CHECK(st->op >= 0 && st->op < SO_COUNT, "line %d: op %d", l, (int)st->op);
+	CHECK(TERMINATED(st->guard) && TERMINATED(st->text), "line %d", l);
+	/* a guard is v1, v2 or a declared variant: scn_run looks it up */
+	if (st->guard[0]) {
+		CHECK(!strcmp(st->guard, "v1") || !strcmp(st->guard, "v2") ||
+			  is_variant(s, st->guard),
+		      "line %d: guard '%s'", l, st->guard);
+	} else {
+		CHECK(!st->guard_not, "line %d: @! without a name", l);
+	}
+	switch (st->op) {
+	case SO_GROUP:
+	case SO_SET:
+		GROUP(s, st->set.group);
+		check_settings(&st->set.settings, l);
 		break;
-	case SK_EVENT_WITHIN:
-		WL(s, st->cond.kind2);
+	case SO_WRITE:
+	case SO_TRY:
+		GROUP(s, st->write.group);
+		CHECK(TERMINATED(st->write.file) && TERMINATED(st->write.value), "line %d", l);
+		break;
+	case SO_RMDIR:
+	case SO_RECLAIM:
+	case SO_KILL:
+		GROUP(s, st->group_op.group);
+		break;
+	case SO_WATCH:
+		GROUP(s, st->watch.group);
+		break;
+	case SO_START:
+		WL(s, st->start.id);
+		GROUP(s, st->start.group);
+		check_settings(&st->start.opts, l);
+		break;
+	case SO_MOVE:
+		WL(s, st->move.id);
+		GROUP(s, st->move.to);
+		break;
+	case SO_SIGNAL:
+		WL(s, st->signal.id);
+		break;
+	case SO_STOP:
+	case SO_RM:
+	case SO_RMID:
+		WL(s, st->wl_op.id);
+		break;
+	case SO_SAVE:
+		CHECK(in(s->vars, s->nvars, st->save.name), "line %d: save %s", l, st->save.name);
+		check_expr(s, &st->save.expr, l);
+		break;
+	case SO_PICK:
+		CHECK(is_variant(s, st->check.variant), "line %d: pick %s", l, st->check.variant);
 		/* fall through */
-	case SK_EVENT_COUNT: case SK_EVENT_BEFORE:
-		GROUP(s, st->cond.id);
+	case SO_EXPECT:
+	case SO_WAIT:
+		check_cond(s, &st->check.cond, l);
 		break;
 	default:
 		break;
@@ -192,14 +240,13 @@ static void check_ok(const struct scn *s, const struct lines *L)
 	CHECK(s->name[0] && TERMINATED(s->name), "no name");
 	CHECK(s->doc[0] && TERMINATED(s->doc) && TERMINATED(s->source), "no doc");
 	CHECK(!strcmp(s->path, FPATH), "path '%s'", s->path);
-	CHECK(s->steps && s->nsteps >= 1 && s->nsteps <= s->cap_steps, "%d steps of %d",
-	      s->nsteps, s->cap_steps);
+	CHECK(s->steps && s->nsteps >= 1 && s->nsteps <= s->cap_steps, "%d steps of %d", s->nsteps,
+	      s->cap_steps);
 	CHECK(s->nsteps <= lines, "%d steps in %d lines", s->nsteps, lines);
 	CHECK(s->nneeds >= 0 && s->nneeds <= SCN_MAX_NEEDS, "%d needs", s->nneeds);
-	CHECK(s->nvariants >= 0 && s->nvariants <= SCN_MAX_VARIANTS, "%d variants",
-	      s->nvariants);
+	CHECK(s->nvariants >= 0 && s->nvariants <= SCN_MAX_VARIANTS, "%d variants", s->nvariants);
 	CHECK(s->ngroups >= 0 && s->ngroups <= 16 && s->nwls >= 0 && s->nwls <= 16 &&
-		      s->nvars >= 0 && s->nvars <= 32,
+		  s->nvars >= 0 && s->nvars <= 32,
 	      "%d groups, %d workloads, %d saved", s->ngroups, s->nwls, s->nvars);
 	for (int i = 0; i < s->nneeds; i++) {
 		CHECK(s->needs[i].line >= 1 && s->needs[i].line <= lines, "need line %d",
@@ -317,11 +364,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r2 = scn_parse_text(&S2, FPATH, text, &E2);
 	CHECK(!r2, "parsed, then failed: '%s'", E2.msg);
 	CHECK(S1.nsteps == S2.nsteps && S1.nvariants == S2.nvariants && S1.nneeds == S2.nneeds &&
-		      !strcmp(S1.name, S2.name) && !strcmp(S1.doc, S2.doc),
+		  !strcmp(S1.name, S2.name) && !strcmp(S1.doc, S2.doc),
 	      "two parses differ");
 	for (int i = 0; i < S1.nsteps; i++)
 		CHECK(S1.steps[i].line == S2.steps[i].line && S1.steps[i].op == S2.steps[i].op &&
-			      !strcmp(S1.steps[i].text, S2.steps[i].text),
+			  !strcmp(S1.steps[i].text, S2.steps[i].text),
 		      "step %d differs", i);
 out:
 	scn_free(&S1);

@@ -108,7 +108,7 @@ static struct eng *fake_engine(const char *text)
 static int eval(struct eng *g, int i, char *obs, size_t len, int *settled)
 {
 	struct mlab_err e = {""};
-	return scn_cond_eval(g, &g->s->steps[i].cond, obs, len, settled, &e);
+	return scn_cond_eval(g, &g->s->steps[i].check.cond, obs, len, settled, &e);
 }
 
 START_TEST(conditions_over_a_fake_tree)
@@ -180,6 +180,62 @@ START_TEST(saved_values_and_errno)
 }
 END_TEST
 
+/* One notification of @kind in G at @t seconds, as the engine records it. */
+static void note(struct eng *g, const char *kind, double t)
+{
+	struct res_event *ev = res_add_event(g->res);
+
+	ck_assert_ptr_nonnull(ev);
+	snprintf(ev->group, sizeof(ev->group), "G");
+	snprintf(ev->kind, sizeof(ev->kind), "%s", kind);
+	ev->t_s = ev->t_last_s = t;
+	ev->count = 1;
+}
+
+START_TEST(events_log_and_workloads_from_the_records)
+{
+	struct eng *g = fake_engine(H "group G\nwatch G oom\nstart a G alloc\n"
+				      "expect event G oom count == 2\n"
+				      "expect event G oom\n"
+				      "expect event G oom before killed\n"
+				      "expect kmsg \"out of memory\"\n"
+				      "expect no-kmsg \"out of memory\"\n"
+				      "expect a running\n");
+	char obs[256];
+	int settled;
+
+	/* no notification yet: not (yet) the count; the log: nothing seen */
+	ck_assert_int_eq(eval(g, 3, obs, sizeof(obs), &settled), 0);
+	ck_assert_str_eq(obs, "0 oom events");
+	ck_assert_int_eq(eval(g, 4, obs, sizeof(obs), &settled), 0);
+	g->have_kmsg = 1; /* a log with nothing in it: absence holds */
+	ck_assert_int_eq(eval(g, 6, obs, sizeof(obs), &settled), 0);
+	ck_assert_int_eq(eval(g, 7, obs, sizeof(obs), &settled), 1);
+	/* two notifications, then the task's end */
+	note(g, "oom", 0.5);
+	note(g, "oom", 0.6);
+	note(g, "killed", 0.7);
+	ck_assert_int_eq(eval(g, 3, obs, sizeof(obs), &settled), 1);
+	ck_assert_str_eq(obs, "2 oom events");
+	ck_assert_int_eq(eval(g, 4, obs, sizeof(obs), &settled), 1);
+	ck_assert_int_eq(eval(g, 5, obs, sizeof(obs), &settled), 1);
+	/* a third is one too many; a removed group sends no more: settled */
+	note(g, "oom", 0.8);
+	ck_assert_int_eq(eval(g, 3, obs, sizeof(obs), &settled), 0);
+	g->g[0].alive = 0;
+	eval(g, 3, obs, sizeof(obs), &settled);
+	ck_assert_int_eq(settled, 1);
+	/* what the kernel logged during the scenario */
+	ck_assert_int_eq(res_add_kmsg(g->res, "Memory cgroup out of memory: Killed process 1"), 0);
+	ck_assert_int_eq(eval(g, 6, obs, sizeof(obs), &settled), 1);
+	ck_assert_int_eq(eval(g, 7, obs, sizeof(obs), &settled), 0);
+	/* a workload that was never started (a start under a guard that was
+	 * closed) is judged as not there, not read */
+	ck_assert_int_eq(eval(g, 8, obs, sizeof(obs), &settled), -ENOENT);
+	ck_assert_str_eq(obs, "a was not started");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scn_engine");
@@ -191,5 +247,6 @@ int main(void)
 	tcase_add_test(tc, skip_reasons);
 	tcase_add_test(tc, conditions_over_a_fake_tree);
 	tcase_add_test(tc, saved_values_and_errno);
+	tcase_add_test(tc, events_log_and_workloads_from_the_records);
 	return tu_suite_run(s);
 }

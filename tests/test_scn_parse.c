@@ -122,24 +122,24 @@ START_TEST(step_group_set)
 	st = &S.steps[0];
 	ck_assert_int_eq(st->op, SO_GROUP);
 	ck_assert_int_eq(st->line, 3);
-	ck_assert_str_eq(st->a, "A");
+	ck_assert_str_eq(st->set.group, "A");
 	ck_assert_str_eq(st->guard, "");
 	ck_assert_int_eq(st->guard_not, 0);
 	ck_assert_str_eq(st->text, "group A limit=64M swappiness=0 memory.high=8M memory.stat:x=1");
-	ck_assert_int_eq(st->nkv, 4);
-	ck_assert_str_eq(st->kv[0].key, "limit");
-	ck_assert_str_eq(st->kv[0].val, "64M");
-	ck_assert_str_eq(st->kv[1].key, "swappiness");
-	ck_assert_str_eq(st->kv[1].val, "0");
-	ck_assert_str_eq(st->kv[2].key, "memory.high");
-	ck_assert_str_eq(st->kv[2].val, "8M");
-	ck_assert_str_eq(st->kv[3].key, "memory.stat:x");
-	ck_assert_str_eq(st->kv[3].val, "1");
+	ck_assert_int_eq(st->set.settings.n, 4);
+	ck_assert_str_eq(st->set.settings.kv[0].key, "limit");
+	ck_assert_str_eq(st->set.settings.kv[0].val, "64M");
+	ck_assert_str_eq(st->set.settings.kv[1].key, "swappiness");
+	ck_assert_str_eq(st->set.settings.kv[1].val, "0");
+	ck_assert_str_eq(st->set.settings.kv[2].key, "memory.high");
+	ck_assert_str_eq(st->set.settings.kv[2].val, "8M");
+	ck_assert_str_eq(st->set.settings.kv[3].key, "memory.stat:x");
+	ck_assert_str_eq(st->set.settings.kv[3].val, "1");
 	ck_assert_int_eq(S.steps[1].op, SO_GROUP);
-	ck_assert_str_eq(S.steps[1].a, "A/B");
-	ck_assert_int_eq(S.steps[1].nkv, 0);
+	ck_assert_str_eq(S.steps[1].set.group, "A/B");
+	ck_assert_int_eq(S.steps[1].set.settings.n, 0);
 	ck_assert_int_eq(S.steps[1].line, 4);
-	ck_assert_str_eq(S.steps[2].a, "A/B/c_1-x");
+	ck_assert_str_eq(S.steps[2].set.group, "A/B/c_1-x");
 	ck_assert_int_eq(S.ngroups, 3);
 	ck_assert_str_eq(S.groups[0], "A");
 	ck_assert_str_eq(S.groups[1], "A/B");
@@ -147,16 +147,16 @@ START_TEST(step_group_set)
 	st = &S.steps[3];
 	ck_assert_int_eq(st->op, SO_SET);
 	ck_assert_int_eq(st->line, 6);
-	ck_assert_str_eq(st->a, "A/B");
-	ck_assert_int_eq(st->nkv, 2);
-	ck_assert_str_eq(st->kv[0].key, "oom_kill_disable");
-	ck_assert_str_eq(st->kv[0].val, "1");
-	ck_assert_str_eq(st->kv[1].key, "memory.swap.max");
-	ck_assert_str_eq(st->kv[1].val, "0");
+	ck_assert_str_eq(st->set.group, "A/B");
+	ck_assert_int_eq(st->set.settings.n, 2);
+	ck_assert_str_eq(st->set.settings.kv[0].key, "oom_kill_disable");
+	ck_assert_str_eq(st->set.settings.kv[0].val, "1");
+	ck_assert_str_eq(st->set.settings.kv[1].key, "memory.swap.max");
+	ck_assert_str_eq(st->set.settings.kv[1].val, "0");
 	/* the value is everything after the first '=' */
 	st = OK(H "group G memory.x=a=b\n");
-	ck_assert_str_eq(st->kv[0].key, "memory.x");
-	ck_assert_str_eq(st->kv[0].val, "a=b");
+	ck_assert_str_eq(st->set.settings.kv[0].key, "memory.x");
+	ck_assert_str_eq(st->set.settings.kv[0].val, "a=b");
 }
 END_TEST
 
@@ -166,30 +166,30 @@ START_TEST(step_write_try)
 
 	st = OK(HG "write G memory.max 1M\n");
 	ck_assert_int_eq(st->op, SO_WRITE);
-	ck_assert_str_eq(st->a, "G");
-	ck_assert_str_eq(st->file, "memory.max");
-	ck_assert_str_eq(st->value, "1M");
-	ck_assert_int_eq(st->err, 0);
+	ck_assert_str_eq(st->write.group, "G");
+	ck_assert_str_eq(st->write.file, "memory.max");
+	ck_assert_str_eq(st->write.value, "1M");
+	ck_assert_int_eq(st->write.fails_with, 0);
 	ck_assert_int_eq(st->line, 4);
 	ck_assert_str_eq(st->text, "write G memory.max 1M");
 
 	st = OK(HG "write G  memory.memsw.limit_in_bytes 32M  fails EINVAL\n");
 	ck_assert_int_eq(st->op, SO_WRITE);
-	ck_assert_str_eq(st->file, "memory.memsw.limit_in_bytes");
-	ck_assert_str_eq(st->value, "32M");
-	ck_assert_int_eq(st->err, EINVAL);
+	ck_assert_str_eq(st->write.file, "memory.memsw.limit_in_bytes");
+	ck_assert_str_eq(st->write.value, "32M");
+	ck_assert_int_eq(st->write.fails_with, EINVAL);
 	st = OK(HG "write G memory.max 1K fails EBUSY\n");
-	ck_assert_int_eq(st->err, EBUSY);
+	ck_assert_int_eq(st->write.fails_with, EBUSY);
 
 	st = OK(HG "try G memory.max 1K\n");
 	ck_assert_int_eq(st->op, SO_TRY);
-	ck_assert_str_eq(st->a, "G");
-	ck_assert_str_eq(st->file, "memory.max");
-	ck_assert_str_eq(st->value, "1K");
-	ck_assert_int_eq(st->err, 0);
+	ck_assert_str_eq(st->write.group, "G");
+	ck_assert_str_eq(st->write.file, "memory.max");
+	ck_assert_str_eq(st->write.value, "1K");
+	ck_assert_int_eq(st->write.fails_with, 0);
 	/* a quoted value may hold blanks */
 	st = OK(HG "write G memory.x \"a b\"\n");
-	ck_assert_str_eq(st->value, "a b");
+	ck_assert_str_eq(st->write.value, "a b");
 }
 END_TEST
 
@@ -201,21 +201,21 @@ START_TEST(step_rmdir_reclaim_kill_drop)
 	OK(HG "group G/C\nrmdir G/C\nreclaim G\nkill G\ndrop_caches\n");
 	ck_assert_int_eq(S.nsteps, 6);
 	ck_assert_int_eq(S.steps[2].op, SO_RMDIR);
-	ck_assert_str_eq(S.steps[2].a, "G/C");
+	ck_assert_str_eq(S.steps[2].group_op.group, "G/C");
 	ck_assert_int_eq(S.steps[2].line, 5);
 	ck_assert_int_eq(S.steps[3].op, SO_RECLAIM);
-	ck_assert_str_eq(S.steps[3].a, "G");
+	ck_assert_str_eq(S.steps[3].group_op.group, "G");
 	ck_assert_int_eq(S.steps[4].op, SO_KILL);
-	ck_assert_str_eq(S.steps[4].a, "G");
+	ck_assert_str_eq(S.steps[4].group_op.group, "G");
 	ck_assert_int_eq(S.steps[5].op, SO_DROP_CACHES);
-	ck_assert_uint_eq(S.steps[5].num, 3);
+	ck_assert_uint_eq(S.steps[5].drop_caches.mode, 3);
 	ck_assert_int_eq(S.steps[5].line, 8);
 	for (int i = 0; i < 3; i++) {
 		char text[64];
 		snprintf(text, sizeof(text), H "drop_caches %s\n", modes[i]);
 		st = OK(text);
 		ck_assert_int_eq(st->op, SO_DROP_CACHES);
-		ck_assert_uint_eq(st->num, (uint64_t)i + 1);
+		ck_assert_uint_eq(st->drop_caches.mode, (uint64_t)i + 1);
 	}
 }
 END_TEST
@@ -236,34 +236,34 @@ START_TEST(step_start)
 	st = &S.steps[1];
 	ck_assert_int_eq(st->op, SO_START);
 	ck_assert_int_eq(st->line, 4);
-	ck_assert_str_eq(st->a, "a");
-	ck_assert_str_eq(st->b, "G");
-	ck_assert_str_eq(st->wl, "alloc");
-	ck_assert_int_eq(st->nkv, 3);
-	ck_assert_str_eq(st->kv[0].key, "size");
-	ck_assert_str_eq(st->kv[0].val, "32M");
-	ck_assert_str_eq(st->kv[1].key, "rate");
-	ck_assert_str_eq(st->kv[1].val, "max");
-	ck_assert_str_eq(st->kv[2].key, "hold");
-	ck_assert_str_eq(st->kv[2].val, "yes");
+	ck_assert_str_eq(st->start.id, "a");
+	ck_assert_str_eq(st->start.group, "G");
+	ck_assert_str_eq(st->start.workload, "alloc");
+	ck_assert_int_eq(st->start.opts.n, 3);
+	ck_assert_str_eq(st->start.opts.kv[0].key, "size");
+	ck_assert_str_eq(st->start.opts.kv[0].val, "32M");
+	ck_assert_str_eq(st->start.opts.kv[1].key, "rate");
+	ck_assert_str_eq(st->start.opts.kv[1].val, "max");
+	ck_assert_str_eq(st->start.opts.kv[2].key, "hold");
+	ck_assert_str_eq(st->start.opts.kv[2].val, "yes");
 	st = &S.steps[2];
-	ck_assert_str_eq(st->wl, "pagecache");
-	ck_assert_str_eq(st->kv[1].key, "passes");
-	ck_assert_str_eq(st->kv[1].val, "2");
+	ck_assert_str_eq(st->start.workload, "pagecache");
+	ck_assert_str_eq(st->start.opts.kv[1].key, "passes");
+	ck_assert_str_eq(st->start.opts.kv[1].val, "2");
 	st = &S.steps[3];
-	ck_assert_str_eq(st->a, "rb");
-	ck_assert_int_eq(st->nkv, 1);
-	ck_assert_str_eq(st->kv[0].key, "file");
-	ck_assert_str_eq(st->kv[0].val, "@r");
+	ck_assert_str_eq(st->start.id, "rb");
+	ck_assert_int_eq(st->start.opts.n, 1);
+	ck_assert_str_eq(st->start.opts.kv[0].key, "file");
+	ck_assert_str_eq(st->start.opts.kv[0].val, "@r");
 	st = &S.steps[4];
-	ck_assert_str_eq(st->wl, "tmpfs");
-	ck_assert_int_eq(st->nkv, 4);
-	ck_assert_str_eq(st->kv[1].key, "hold");
-	ck_assert_str_eq(st->kv[1].val, "no");
-	ck_assert_str_eq(st->kv[2].key, "private");
-	ck_assert_str_eq(st->kv[2].val, "yes");
-	ck_assert_str_eq(st->kv[3].key, "files");
-	ck_assert_str_eq(st->kv[3].val, "2");
+	ck_assert_str_eq(st->start.workload, "tmpfs");
+	ck_assert_int_eq(st->start.opts.n, 4);
+	ck_assert_str_eq(st->start.opts.kv[1].key, "hold");
+	ck_assert_str_eq(st->start.opts.kv[1].val, "no");
+	ck_assert_str_eq(st->start.opts.kv[2].key, "private");
+	ck_assert_str_eq(st->start.opts.kv[2].val, "yes");
+	ck_assert_str_eq(st->start.opts.kv[3].key, "files");
+	ck_assert_str_eq(st->start.opts.kv[3].val, "2");
 	/* the names and types declared, for later checks */
 	ck_assert_int_eq(S.nwls, 6);
 	ck_assert_str_eq(S.wls[0], "a");
@@ -276,7 +276,7 @@ START_TEST(step_start)
 	ck_assert_str_eq(S.wl_types[5], "mmap");
 	/* an unbounded allocator is fine */
 	st = OK(HG "start a G alloc\n");
-	ck_assert_int_eq(st->nkv, 0);
+	ck_assert_int_eq(st->start.opts.n, 0);
 }
 END_TEST
 
@@ -286,34 +286,34 @@ START_TEST(step_stop_signal_move)
 
 	st = OK(HW "stop a\n");
 	ck_assert_int_eq(st->op, SO_STOP);
-	ck_assert_str_eq(st->a, "a");
-	ck_assert_uint_eq(st->dur_ns, S10);
+	ck_assert_str_eq(st->wl_op.id, "a");
+	ck_assert_uint_eq(st->timeout_ns, S10);
 	ck_assert_int_eq(st->line, 5);
 	st = OK(HW "stop a  timeout=30s\n");
-	ck_assert_uint_eq(st->dur_ns, 30 * 1000000000ULL);
-	ck_assert_str_eq(st->a, "a");
+	ck_assert_uint_eq(st->timeout_ns, 30 * 1000000000ULL);
+	ck_assert_str_eq(st->wl_op.id, "a");
 	/* the option may come anywhere */
 	st = OK(HW "stop timeout=250ms a\n");
-	ck_assert_uint_eq(st->dur_ns, 250000000ULL);
-	ck_assert_str_eq(st->a, "a");
+	ck_assert_uint_eq(st->timeout_ns, 250000000ULL);
+	ck_assert_str_eq(st->wl_op.id, "a");
 
 	st = OK(HW "signal a SIGKILL\n");
 	ck_assert_int_eq(st->op, SO_SIGNAL);
-	ck_assert_str_eq(st->a, "a");
-	ck_assert_int_eq(st->sig, SIGKILL);
+	ck_assert_str_eq(st->signal.id, "a");
+	ck_assert_int_eq(st->signal.signo, SIGKILL);
 	st = OK(HW "signal a KILL\n");
-	ck_assert_int_eq(st->sig, SIGKILL);
+	ck_assert_int_eq(st->signal.signo, SIGKILL);
 	st = OK(HW "signal a 9\n");
-	ck_assert_int_eq(st->sig, 9);
+	ck_assert_int_eq(st->signal.signo, 9);
 	st = OK(HW "signal a SIGUSR1\n");
-	ck_assert_int_eq(st->sig, SIGUSR1);
+	ck_assert_int_eq(st->signal.signo, SIGUSR1);
 	st = OK(HW "signal a CONT\n");
-	ck_assert_int_eq(st->sig, SIGCONT);
+	ck_assert_int_eq(st->signal.signo, SIGCONT);
 
 	st = OK(HW "group B\nmove a B\n");
 	ck_assert_int_eq(st->op, SO_MOVE);
-	ck_assert_str_eq(st->a, "a");
-	ck_assert_str_eq(st->b, "B");
+	ck_assert_str_eq(st->move.id, "a");
+	ck_assert_str_eq(st->move.to, "B");
 	ck_assert_int_eq(st->line, 6);
 }
 END_TEST
@@ -324,11 +324,11 @@ START_TEST(step_rm_rmid)
 	      "rm t\nrm m\nrmid s\n");
 	ck_assert_int_eq(S.nsteps, 7);
 	ck_assert_int_eq(S.steps[4].op, SO_RM);
-	ck_assert_str_eq(S.steps[4].a, "t");
+	ck_assert_str_eq(S.steps[4].wl_op.id, "t");
 	ck_assert_int_eq(S.steps[5].op, SO_RM);
-	ck_assert_str_eq(S.steps[5].a, "m");
+	ck_assert_str_eq(S.steps[5].wl_op.id, "m");
 	ck_assert_int_eq(S.steps[6].op, SO_RMID);
-	ck_assert_str_eq(S.steps[6].a, "s");
+	ck_assert_str_eq(S.steps[6].wl_op.id, "s");
 	ck_assert_int_eq(S.steps[6].line, 9);
 }
 END_TEST
@@ -342,17 +342,17 @@ START_TEST(step_watch)
 
 	st = OK(HG "watch G oom\n");
 	ck_assert_int_eq(st->op, SO_WATCH);
-	ck_assert_str_eq(st->a, "G");
-	ck_assert_str_eq(st->file, "oom");
+	ck_assert_str_eq(st->watch.group, "G");
+	ck_assert_str_eq(st->watch.kind, "oom");
 	st = OK(HG "watch G threshold 8M\n");
-	ck_assert_str_eq(st->file, "threshold");
-	ck_assert_uint_eq(st->num, 8 * MIB);
+	ck_assert_str_eq(st->watch.kind, "threshold");
+	ck_assert_uint_eq(st->watch.threshold, 8 * MIB);
 	for (int i = 0; i < 3; i++) {
 		char text[64];
 		snprintf(text, sizeof(text), HG "watch G pressure %s\n", levels[i]);
 		st = OK(text);
-		ck_assert_str_eq(st->file, "pressure");
-		ck_assert_str_eq(st->value, levels[i]);
+		ck_assert_str_eq(st->watch.kind, "pressure");
+		ck_assert_str_eq(st->watch.level, levels[i]);
 	}
 }
 END_TEST
@@ -364,7 +364,7 @@ START_TEST(step_wait)
 		enum scn_check kind;
 		int has_num;
 	} states[] = {
-		{ "exited", SK_EXITED, 0 },   { "ended", SK_EXITED, -1 },
+		{ "exited", SK_EXITED, 0 },   { "ended", SK_ENDED, 0 },
 		{ "paused", SK_PAUSED, 0 },   { "holding", SK_HOLDING, 0 },
 		{ "running", SK_RUNNING, 0 },
 	};
@@ -375,45 +375,45 @@ START_TEST(step_wait)
 		snprintf(text, sizeof(text), HW "wait a %s\n", states[i].state);
 		st = OK(text);
 		ck_assert_int_eq(st->op, SO_WAIT);
-		ck_assert_int_eq(st->cond.kind, states[i].kind);
-		ck_assert_int_eq(st->cond.has_num, states[i].has_num);
-		ck_assert_str_eq(st->cond.id, "a");
-		ck_assert_uint_eq(st->dur_ns, S10);
+		ck_assert_int_eq(st->check.cond.kind, states[i].kind);
+		ck_assert_int_eq(st->check.cond.wl.has_code, states[i].has_num);
+		ck_assert_str_eq(st->check.cond.wl.id, "a");
+		ck_assert_uint_eq(st->timeout_ns, S10);
 	}
 	st = OK(HW "wait a holding timeout=20s\n");
-	ck_assert_int_eq(st->cond.kind, SK_HOLDING);
-	ck_assert_uint_eq(st->dur_ns, 20 * 1000000000ULL);
+	ck_assert_int_eq(st->check.cond.kind, SK_HOLDING);
+	ck_assert_uint_eq(st->timeout_ns, 20 * 1000000000ULL);
 	ck_assert_str_eq(st->text, "wait a holding timeout=20s");
 
 	st = OK(HW "wait G.swap >= 16M  timeout=1.5s\n");
-	ck_assert_int_eq(st->cond.kind, SK_COMPARE);
-	ck_assert_int_eq(st->cond.cmp, SC_GE);
-	ck_assert_uint_eq(st->dur_ns, 1500000000ULL);
-	ck_assert_int_eq(st->cond.lhs.n, 1);
-	term_is(&st->cond.lhs.t[0], ST_GROUP, 0, "G", "swap", 0);
-	ck_assert_int_eq(st->cond.rhs.n, 1);
-	term_is(&st->cond.rhs.t[0], ST_LIT, 0, "", "", 16 * MIB);
-	ck_assert_str_eq(st->cond.lhs.text, "G.swap");
-	ck_assert_str_eq(st->cond.rhs.text, "16M");
+	ck_assert_int_eq(st->check.cond.kind, SK_COMPARE);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_GE);
+	ck_assert_uint_eq(st->timeout_ns, 1500000000ULL);
+	ck_assert_int_eq(st->check.cond.compare.lhs.n, 1);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_GROUP, 0, "G", "swap", 0);
+	ck_assert_int_eq(st->check.cond.compare.rhs.n, 1);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_LIT, 0, "", "", 16 * MIB);
+	ck_assert_str_eq(st->check.cond.compare.lhs.text, "G.swap");
+	ck_assert_str_eq(st->check.cond.compare.rhs.text, "16M");
 
 	st = OK(HW "save pa a.progress\nwait a.progress > $pa\n");
-	ck_assert_int_eq(st->cond.cmp, SC_GT);
-	term_is(&st->cond.lhs.t[0], ST_WL, 0, "a", "progress", 0);
-	term_is(&st->cond.rhs.t[0], ST_VAR, 0, "pa", "", 0);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_GT);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_WL, 0, "a", "progress", 0);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_VAR, 0, "pa", "", 0);
 
 	st = OK(HG "watch G threshold 8M\nwait event G threshold  timeout=10s\n");
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
-	ck_assert_str_eq(st->cond.id, "G");
-	ck_assert_str_eq(st->cond.str, "threshold");
-	ck_assert_int_eq(st->cond.cmp, SC_GE);
-	ck_assert_int_eq(st->cond.num, 1);
-	ck_assert_uint_eq(st->dur_ns, S10);
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_COUNT);
+	ck_assert_str_eq(st->check.cond.event.group, "G");
+	ck_assert_str_eq(st->check.cond.event.kind, "threshold");
+	ck_assert_int_eq(st->check.cond.event.cmp, SC_GE);
+	ck_assert_int_eq(st->check.cond.event.count, 1);
+	ck_assert_uint_eq(st->timeout_ns, S10);
 
 	st = OK(HG "watch G threshold 8M\nwait event G threshold count >= 2 timeout=2m\n");
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
-	ck_assert_int_eq(st->cond.cmp, SC_GE);
-	ck_assert_int_eq(st->cond.num, 2);
-	ck_assert_uint_eq(st->dur_ns, 120 * 1000000000ULL);
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_COUNT);
+	ck_assert_int_eq(st->check.cond.event.cmp, SC_GE);
+	ck_assert_int_eq(st->check.cond.event.count, 2);
+	ck_assert_uint_eq(st->timeout_ns, 120 * 1000000000ULL);
 }
 END_TEST
 
@@ -423,13 +423,13 @@ START_TEST(step_sleep)
 
 	st = OK(H "sleep 250ms\n");
 	ck_assert_int_eq(st->op, SO_SLEEP);
-	ck_assert_uint_eq(st->dur_ns, 250000000ULL);
+	ck_assert_uint_eq(st->sleep.ns, 250000000ULL);
 	st = OK(H "sleep 1.5s\n");
-	ck_assert_uint_eq(st->dur_ns, 1500000000ULL);
+	ck_assert_uint_eq(st->sleep.ns, 1500000000ULL);
 	st = OK(H "sleep 2\n");
-	ck_assert_uint_eq(st->dur_ns, 2000000000ULL);
+	ck_assert_uint_eq(st->sleep.ns, 2000000000ULL);
 	st = OK(H "sleep 100us\n");
-	ck_assert_uint_eq(st->dur_ns, 100000ULL);
+	ck_assert_uint_eq(st->sleep.ns, 100000ULL);
 }
 END_TEST
 
@@ -439,47 +439,47 @@ START_TEST(step_save)
 
 	st = OK(HW "save u G.usage\n");
 	ck_assert_int_eq(st->op, SO_SAVE);
-	ck_assert_str_eq(st->a, "u");
-	ck_assert_int_eq(st->expr.n, 1);
-	term_is(&st->expr.t[0], ST_GROUP, 0, "G", "usage", 0);
-	ck_assert_str_eq(st->expr.text, "G.usage");
+	ck_assert_str_eq(st->save.name, "u");
+	ck_assert_int_eq(st->save.expr.n, 1);
+	term_is(&st->save.expr.t[0], ST_GROUP, 0, "G", "usage", 0);
+	ck_assert_str_eq(st->save.expr.text, "G.usage");
 
 	st = OK(HW "save u G.usage\nsave x  $u - 16M  + a.progress - G.memory.stat:anon\n");
-	ck_assert_str_eq(st->a, "x");
-	ck_assert_int_eq(st->expr.n, 4);
-	term_is(&st->expr.t[0], ST_VAR, 0, "u", "", 0);
-	term_is(&st->expr.t[1], ST_LIT, 1, "", "", 16 * MIB);
-	term_is(&st->expr.t[2], ST_WL, 0, "a", "progress", 0);
-	term_is(&st->expr.t[3], ST_GROUP, 1, "G", "memory.stat:anon", 0);
-	ck_assert_str_eq(st->expr.text, "$u - 16M + a.progress - G.memory.stat:anon");
+	ck_assert_str_eq(st->save.name, "x");
+	ck_assert_int_eq(st->save.expr.n, 4);
+	term_is(&st->save.expr.t[0], ST_VAR, 0, "u", "", 0);
+	term_is(&st->save.expr.t[1], ST_LIT, 1, "", "", 16 * MIB);
+	term_is(&st->save.expr.t[2], ST_WL, 0, "a", "progress", 0);
+	term_is(&st->save.expr.t[3], ST_GROUP, 1, "G", "memory.stat:anon", 0);
+	ck_assert_str_eq(st->save.expr.text, "$u - 16M + a.progress - G.memory.stat:anon");
 
 	/* literals */
 	st = OK(H "save l unlimited\n");
-	term_is(&st->expr.t[0], ST_LIT, 0, "", "", CG_UNLIMITED);
+	term_is(&st->save.expr.t[0], ST_LIT, 0, "", "", CG_UNLIMITED);
 	st = OK(H "save l max\n");
-	term_is(&st->expr.t[0], ST_LIT, 0, "", "", CG_UNLIMITED);
+	term_is(&st->save.expr.t[0], ST_LIT, 0, "", "", CG_UNLIMITED);
 	st = OK(H "save l 4M\n");
-	term_is(&st->expr.t[0], ST_LIT, 0, "", "", 4 * MIB);
+	term_is(&st->save.expr.t[0], ST_LIT, 0, "", "", 4 * MIB);
 	st = OK(H "save l 1.5K\n");
-	term_is(&st->expr.t[0], ST_LIT, 0, "", "", 1536);
+	term_is(&st->save.expr.t[0], ST_LIT, 0, "", "", 1536);
 	st = OK(H "save l 409600\n");
-	term_is(&st->expr.t[0], ST_LIT, 0, "", "", 409600);
+	term_is(&st->save.expr.t[0], ST_LIT, 0, "", "", 409600);
 	st = OK(H "save l 0\n");
-	term_is(&st->expr.t[0], ST_LIT, 0, "", "", 0);
+	term_is(&st->save.expr.t[0], ST_LIT, 0, "", "", 0);
 
 	/* every workload field, the "tasks" pseudo-counter, nested groups */
 	st = OK(HW "save v a.steps + a.rate + a.vmrss + a.rssanon + a.rssfile + a.rssshmem\n");
-	ck_assert_int_eq(st->expr.n, 6);
-	term_is(&st->expr.t[0], ST_WL, 0, "a", "steps", 0);
-	term_is(&st->expr.t[5], ST_WL, 0, "a", "rssshmem", 0);
+	ck_assert_int_eq(st->save.expr.n, 6);
+	term_is(&st->save.expr.t[0], ST_WL, 0, "a", "steps", 0);
+	term_is(&st->save.expr.t[5], ST_WL, 0, "a", "rssshmem", 0);
 	st = OK(HG "group G/C\nsave t G/C.tasks - G.oom_kill\n");
-	term_is(&st->expr.t[0], ST_GROUP, 0, "G/C", "tasks", 0);
-	term_is(&st->expr.t[1], ST_GROUP, 1, "G", "oom_kill", 0);
+	term_is(&st->save.expr.t[0], ST_GROUP, 0, "G/C", "tasks", 0);
+	term_is(&st->save.expr.t[1], ST_GROUP, 1, "G", "oom_kill", 0);
 	/* six terms is the most */
 	st = OK(H "save s 1 + 2 - 3 + 4 - 5 + 6\n");
-	ck_assert_int_eq(st->expr.n, SCN_MAX_TERMS);
-	term_is(&st->expr.t[4], ST_LIT, 1, "", "", 5);
-	term_is(&st->expr.t[5], ST_LIT, 0, "", "", 6);
+	ck_assert_int_eq(st->save.expr.n, SCN_MAX_TERMS);
+	term_is(&st->save.expr.t[4], ST_LIT, 1, "", "", 5);
+	term_is(&st->save.expr.t[5], ST_LIT, 0, "", "", 6);
 }
 END_TEST
 
@@ -496,36 +496,36 @@ START_TEST(step_pick)
 	st = &S.steps[2];
 	ck_assert_int_eq(st->op, SO_PICK);
 	ck_assert_int_eq(st->line, 7);
-	ck_assert_str_eq(st->a, "kills");
-	ck_assert_int_eq(st->cond.kind, SK_ERRNO);
-	ck_assert_int_eq(st->cond.cmp, SC_EQ);
-	ck_assert_int_eq(st->cond.num, 0);
+	ck_assert_str_eq(st->check.variant, "kills");
+	ck_assert_int_eq(st->check.cond.kind, SK_ERRNO);
+	ck_assert_int_eq(st->check.cond.tried.cmp, SC_EQ);
+	ck_assert_int_eq(st->check.cond.tried.err, 0);
 	st = &S.steps[3];
-	ck_assert_str_eq(st->a, "refused");
-	ck_assert_int_eq(st->cond.kind, SK_ERRNO);
-	ck_assert_int_eq(st->cond.cmp, SC_NE);
-	ck_assert_int_eq(st->cond.num, EBUSY);
+	ck_assert_str_eq(st->check.variant, "refused");
+	ck_assert_int_eq(st->check.cond.kind, SK_ERRNO);
+	ck_assert_int_eq(st->check.cond.tried.cmp, SC_NE);
+	ck_assert_int_eq(st->check.cond.tried.err, EBUSY);
 
 	st = OK(HV "group G\nstart c G alloc\nsave pc c.progress\npick x if c.progress > $pc\n");
-	ck_assert_int_eq(st->cond.kind, SK_COMPARE);
-	ck_assert_int_eq(st->cond.cmp, SC_GT);
-	term_is(&st->cond.lhs.t[0], ST_WL, 0, "c", "progress", 0);
-	term_is(&st->cond.rhs.t[0], ST_VAR, 0, "pc", "", 0);
+	ck_assert_int_eq(st->check.cond.kind, SK_COMPARE);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_GT);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_WL, 0, "c", "progress", 0);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_VAR, 0, "pc", "", 0);
 
 	st = OK(HV "group A\npick x if A.usage ~= 16M tol=5%\n");
-	ck_assert_int_eq(st->cond.cmp, SC_APPROX);
-	ck_assert_uint_eq(st->cond.tol_pct, 5);
-	ck_assert_uint_eq(st->cond.tol, 0);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_APPROX);
+	ck_assert_uint_eq(st->check.cond.compare.tol_pct, 5);
+	ck_assert_uint_eq(st->check.cond.compare.tol, 0);
 	st = OK(HV "group A\npick x if A.usage ~= 16M tol=1M\n");
-	ck_assert_uint_eq(st->cond.tol, MIB);
-	ck_assert_uint_eq(st->cond.tol_pct, 0);
+	ck_assert_uint_eq(st->check.cond.compare.tol, MIB);
+	ck_assert_uint_eq(st->check.cond.compare.tol_pct, 0);
 
 	st = OK(HV "group S\ngroup P\nsave s0 S.file\nsave p0 P.file\n"
 		   "pick x if $s0 - S.file > $p0 - P.file + 8M\n");
-	ck_assert_int_eq(st->cond.lhs.n, 2);
-	ck_assert_int_eq(st->cond.rhs.n, 3);
-	term_is(&st->cond.rhs.t[1], ST_GROUP, 1, "P", "file", 0);
-	term_is(&st->cond.rhs.t[2], ST_LIT, 0, "", "", 8 * MIB);
+	ck_assert_int_eq(st->check.cond.compare.lhs.n, 2);
+	ck_assert_int_eq(st->check.cond.compare.rhs.n, 3);
+	term_is(&st->check.cond.compare.rhs.t[1], ST_GROUP, 1, "P", "file", 0);
+	term_is(&st->check.cond.compare.rhs.t[2], ST_LIT, 0, "", "", 8 * MIB);
 }
 END_TEST
 
@@ -536,45 +536,45 @@ START_TEST(step_expect_compare)
 	st = OK(HW "save u G.usage\nexpect G.swap ~= $u - 16M  tol=20%\n");
 	ck_assert_int_eq(st->op, SO_EXPECT);
 	ck_assert_int_eq(st->line, 6);
-	ck_assert_int_eq(st->cond.kind, SK_COMPARE);
-	ck_assert_int_eq(st->cond.cmp, SC_APPROX);
-	ck_assert_uint_eq(st->cond.tol_pct, 20);
-	ck_assert_uint_eq(st->cond.tol, 0);
-	ck_assert_int_eq(st->cond.lhs.n, 1);
-	term_is(&st->cond.lhs.t[0], ST_GROUP, 0, "G", "swap", 0);
-	ck_assert_int_eq(st->cond.rhs.n, 2);
-	term_is(&st->cond.rhs.t[0], ST_VAR, 0, "u", "", 0);
-	term_is(&st->cond.rhs.t[1], ST_LIT, 1, "", "", 16 * MIB);
-	ck_assert_str_eq(st->cond.rhs.text, "$u - 16M");
+	ck_assert_int_eq(st->check.cond.kind, SK_COMPARE);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_APPROX);
+	ck_assert_uint_eq(st->check.cond.compare.tol_pct, 20);
+	ck_assert_uint_eq(st->check.cond.compare.tol, 0);
+	ck_assert_int_eq(st->check.cond.compare.lhs.n, 1);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_GROUP, 0, "G", "swap", 0);
+	ck_assert_int_eq(st->check.cond.compare.rhs.n, 2);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_VAR, 0, "u", "", 0);
+	term_is(&st->check.cond.compare.rhs.t[1], ST_LIT, 1, "", "", 16 * MIB);
+	ck_assert_str_eq(st->check.cond.compare.rhs.text, "$u - 16M");
 	ck_assert_str_eq(st->text, "expect G.swap ~= $u - 16M tol=20%");
 
 	st = OK(HG "expect G.usage ~= 1M  tol=64K\n");
-	ck_assert_uint_eq(st->cond.tol, 64 * KIB);
-	ck_assert_uint_eq(st->cond.tol_pct, 0);
+	ck_assert_uint_eq(st->check.cond.compare.tol, 64 * KIB);
+	ck_assert_uint_eq(st->check.cond.compare.tol_pct, 0);
 	/* tol= may come first, and goes with any comparison */
 	st = OK(HG "expect tol=10 G.usage <= 1M\n");
-	ck_assert_int_eq(st->cond.cmp, SC_LE);
-	ck_assert_uint_eq(st->cond.tol, 10);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_LE);
+	ck_assert_uint_eq(st->check.cond.compare.tol, 10);
 	st = OK(HG "expect G.usage ~= G.anon + G.file  tol=0%\n");
-	ck_assert_uint_eq(st->cond.tol_pct, 0);
-	ck_assert_uint_eq(st->cond.tol, 0);
-	ck_assert_int_eq(st->cond.rhs.n, 2);
+	ck_assert_uint_eq(st->check.cond.compare.tol_pct, 0);
+	ck_assert_uint_eq(st->check.cond.compare.tol, 0);
+	ck_assert_int_eq(st->check.cond.compare.rhs.n, 2);
 
 	st = OK(HG "expect G.limit == unlimited\n");
-	ck_assert_int_eq(st->cond.cmp, SC_EQ);
-	term_is(&st->cond.rhs.t[0], ST_LIT, 0, "", "", CG_UNLIMITED);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_EQ);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_LIT, 0, "", "", CG_UNLIMITED);
 	st = OK(HG "expect G.memory.limit_in_bytes == 9223372036854771712\n");
-	term_is(&st->cond.lhs.t[0], ST_GROUP, 0, "G", "memory.limit_in_bytes", 0);
-	term_is(&st->cond.rhs.t[0], ST_LIT, 0, "", "", 9223372036854771712ULL);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_GROUP, 0, "G", "memory.limit_in_bytes", 0);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_LIT, 0, "", "", 9223372036854771712ULL);
 	st = OK(HG "group G/C\nexpect G.usage >= G/C.usage\n");
-	term_is(&st->cond.rhs.t[0], ST_GROUP, 0, "G/C", "usage", 0);
+	term_is(&st->check.cond.compare.rhs.t[0], ST_GROUP, 0, "G/C", "usage", 0);
 	st = OK(HG "expect G.peak <= G.usage + 64K\n");
-	ck_assert_int_eq(st->cond.rhs.n, 2);
-	term_is(&st->cond.rhs.t[1], ST_LIT, 0, "", "", 64 * KIB);
+	ck_assert_int_eq(st->check.cond.compare.rhs.n, 2);
+	term_is(&st->check.cond.compare.rhs.t[1], ST_LIT, 0, "", "", 64 * KIB);
 	st = OK(H "expect 1 != 2\n");
-	ck_assert_int_eq(st->cond.cmp, SC_NE);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_NE);
 	st = OK(H "expect 1 < 2\n");
-	ck_assert_int_eq(st->cond.cmp, SC_LT);
+	ck_assert_int_eq(st->check.cond.compare.cmp, SC_LT);
 }
 END_TEST
 
@@ -583,59 +583,59 @@ START_TEST(step_expect_states)
 	const struct scn_step *st;
 
 	st = OK(HW "expect a killed-by SIGKILL\n");
-	ck_assert_int_eq(st->cond.kind, SK_KILLED_BY);
-	ck_assert_str_eq(st->cond.id, "a");
-	ck_assert_int_eq(st->cond.num, SIGKILL);
+	ck_assert_int_eq(st->check.cond.kind, SK_KILLED_BY);
+	ck_assert_str_eq(st->check.cond.wl.id, "a");
+	ck_assert_int_eq(st->check.cond.wl.signo, SIGKILL);
 	st = OK(HW "expect a killed-by TERM\n");
-	ck_assert_int_eq(st->cond.num, SIGTERM);
+	ck_assert_int_eq(st->check.cond.wl.signo, SIGTERM);
 	st = OK(HW "expect a killed-by 9\n");
-	ck_assert_int_eq(st->cond.num, 9);
+	ck_assert_int_eq(st->check.cond.wl.signo, 9);
 
 	st = OK(HW "expect a exited\n");
-	ck_assert_int_eq(st->cond.kind, SK_EXITED);
-	ck_assert_int_eq(st->cond.has_num, 0);
+	ck_assert_int_eq(st->check.cond.kind, SK_EXITED);
+	ck_assert_int_eq(st->check.cond.wl.has_code, 0);
 	st = OK(HW "expect a exited 0\n");
-	ck_assert_int_eq(st->cond.kind, SK_EXITED);
-	ck_assert_int_eq(st->cond.has_num, 1);
-	ck_assert_int_eq(st->cond.num, 0);
+	ck_assert_int_eq(st->check.cond.kind, SK_EXITED);
+	ck_assert_int_eq(st->check.cond.wl.has_code, 1);
+	ck_assert_int_eq(st->check.cond.wl.code, 0);
 	st = OK(HW "expect a exited 255\n");
-	ck_assert_int_eq(st->cond.num, 255);
-	ck_assert_int_eq(st->cond.has_num, 1);
+	ck_assert_int_eq(st->check.cond.wl.code, 255);
+	ck_assert_int_eq(st->check.cond.wl.has_code, 1);
 
 	st = OK(HW "expect a failed-with ENOMEM\n");
-	ck_assert_int_eq(st->cond.kind, SK_WL_FAILED);
-	ck_assert_int_eq(st->cond.num, ENOMEM);
-	ck_assert_str_eq(st->cond.id, "a");
+	ck_assert_int_eq(st->check.cond.kind, SK_WL_FAILED);
+	ck_assert_int_eq(st->check.cond.wl.err, ENOMEM);
+	ck_assert_str_eq(st->check.cond.wl.id, "a");
 
 	st = OK(HW "expect a paused\n");
-	ck_assert_int_eq(st->cond.kind, SK_PAUSED);
+	ck_assert_int_eq(st->check.cond.kind, SK_PAUSED);
 	st = OK(HW "expect a running\n");
-	ck_assert_int_eq(st->cond.kind, SK_RUNNING);
+	ck_assert_int_eq(st->check.cond.kind, SK_RUNNING);
 	st = OK(HW "expect a holding\n");
-	ck_assert_int_eq(st->cond.kind, SK_HOLDING);
-	ck_assert_int_eq(st->cond.has_num, 0);
+	ck_assert_int_eq(st->check.cond.kind, SK_HOLDING);
+	ck_assert_int_eq(st->check.cond.wl.has_code, 0);
 	st = OK(HW "expect a ended\n");
-	ck_assert_int_eq(st->cond.kind, SK_EXITED);
-	ck_assert_int_eq(st->cond.has_num, -1);
+	ck_assert_int_eq(st->check.cond.kind, SK_ENDED);
+	ck_assert_str_eq(st->check.cond.wl.id, "a");
 
 	st = OK(HW "expect a latency p99 >= 1ms\n");
-	ck_assert_int_eq(st->cond.kind, SK_LATENCY);
-	ck_assert_str_eq(st->cond.id, "a");
-	ck_assert_int_eq(st->cond.num, 99);
-	ck_assert_int_eq(st->cond.cmp, SC_GE);
-	ck_assert_uint_eq(st->cond.dur_ns, 1000000ULL);
+	ck_assert_int_eq(st->check.cond.kind, SK_LATENCY);
+	ck_assert_str_eq(st->check.cond.latency.id, "a");
+	ck_assert_int_eq(st->check.cond.latency.pct, 99);
+	ck_assert_int_eq(st->check.cond.latency.cmp, SC_GE);
+	ck_assert_uint_eq(st->check.cond.latency.bound_ns, 1000000ULL);
 	st = OK(HW "expect a latency p100 < 2s\n");
-	ck_assert_int_eq(st->cond.num, 100);
-	ck_assert_int_eq(st->cond.cmp, SC_LT);
-	ck_assert_uint_eq(st->cond.dur_ns, 2000000000ULL);
+	ck_assert_int_eq(st->check.cond.latency.pct, 100);
+	ck_assert_int_eq(st->check.cond.latency.cmp, SC_LT);
+	ck_assert_uint_eq(st->check.cond.latency.bound_ns, 2000000000ULL);
 	st = OK(HW "expect a latency p50 <= 250us\n");
-	ck_assert_int_eq(st->cond.num, 50);
-	ck_assert_uint_eq(st->cond.dur_ns, 250000ULL);
+	ck_assert_int_eq(st->check.cond.latency.pct, 50);
+	ck_assert_uint_eq(st->check.cond.latency.bound_ns, 250000ULL);
 
 	/* a workload word that is no state is a comparison */
 	st = OK(HW "expect a.progress == 4M\n");
-	ck_assert_int_eq(st->cond.kind, SK_COMPARE);
-	term_is(&st->cond.lhs.t[0], ST_WL, 0, "a", "progress", 0);
+	ck_assert_int_eq(st->check.cond.kind, SK_COMPARE);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_WL, 0, "a", "progress", 0);
 }
 END_TEST
 
@@ -644,64 +644,64 @@ START_TEST(step_expect_events_kmsg_errno)
 	const struct scn_step *st;
 
 	st = OK(HGO "expect event G oom\n");
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
-	ck_assert_str_eq(st->cond.id, "G");
-	ck_assert_str_eq(st->cond.str, "oom");
-	ck_assert_int_eq(st->cond.cmp, SC_GE);
-	ck_assert_int_eq(st->cond.num, 1);
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_COUNT);
+	ck_assert_str_eq(st->check.cond.event.group, "G");
+	ck_assert_str_eq(st->check.cond.event.kind, "oom");
+	ck_assert_int_eq(st->check.cond.event.cmp, SC_GE);
+	ck_assert_int_eq(st->check.cond.event.count, 1);
 	st = OK(HGO "expect event G oom count == 2\n");
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_COUNT);
-	ck_assert_int_eq(st->cond.cmp, SC_EQ);
-	ck_assert_int_eq(st->cond.num, 2);
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_COUNT);
+	ck_assert_int_eq(st->check.cond.event.cmp, SC_EQ);
+	ck_assert_int_eq(st->check.cond.event.count, 2);
 	st = OK(HG "watch G threshold 1M\nexpect event G threshold count < 1000000\n");
-	ck_assert_int_eq(st->cond.cmp, SC_LT);
-	ck_assert_int_eq(st->cond.num, 1000000);
+	ck_assert_int_eq(st->check.cond.event.cmp, SC_LT);
+	ck_assert_int_eq(st->check.cond.event.count, 1000000);
 	st = OK(HG "watch G pressure low\nwatch G pressure critical\n"
 		   "expect event G pressure-low before pressure-critical\n");
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_BEFORE);
-	ck_assert_str_eq(st->cond.id, "G");
-	ck_assert_str_eq(st->cond.str, "pressure-low");
-	ck_assert_str_eq(st->cond.kind2, "pressure-critical");
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_BEFORE);
+	ck_assert_str_eq(st->check.cond.event.group, "G");
+	ck_assert_str_eq(st->check.cond.event.kind, "pressure-low");
+	ck_assert_str_eq(st->check.cond.event.later, "pressure-critical");
 	ck_assert_uint_eq(st->settle_ns, 0);
 	/* settle=: how long a late notification is waited for */
 	st = OK(HGO "expect event G oom count == 2 settle=1s\n");
 	ck_assert_uint_eq(st->settle_ns, 1000000000ULL);
 	/* the harness's own kinds need no watch */
 	st = OK(HW "expect event G killed count == 0\n");
-	ck_assert_str_eq(st->cond.str, "killed");
+	ck_assert_str_eq(st->check.cond.event.kind, "killed");
 	st = OK(HWO "expect event G oom within 100ms of a end\n");
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_WITHIN);
-	ck_assert_str_eq(st->cond.id, "G");
-	ck_assert_str_eq(st->cond.str, "oom");
-	ck_assert_str_eq(st->cond.kind2, "a");
-	ck_assert_uint_eq(st->cond.dur_ns, 100000000ULL);
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_WITHIN);
+	ck_assert_str_eq(st->check.cond.event.group, "G");
+	ck_assert_str_eq(st->check.cond.event.kind, "oom");
+	ck_assert_str_eq(st->check.cond.event.wl, "a");
+	ck_assert_uint_eq(st->check.cond.event.within_ns, 100000000ULL);
 
 	st = OK(H "expect kmsg \"Memory cgroup out of memory\"\n");
-	ck_assert_int_eq(st->cond.kind, SK_KMSG);
-	ck_assert_str_eq(st->cond.str, "Memory cgroup out of memory");
+	ck_assert_int_eq(st->check.cond.kind, SK_KMSG);
+	ck_assert_str_eq(st->check.cond.log.text, "Memory cgroup out of memory");
 	st = OK(H "expect no-kmsg \"BUG: \\\"bad\\\" page\"\n");
-	ck_assert_int_eq(st->cond.kind, SK_NO_KMSG);
-	ck_assert_str_eq(st->cond.str, "BUG: \"bad\" page");
+	ck_assert_int_eq(st->check.cond.kind, SK_NO_KMSG);
+	ck_assert_str_eq(st->check.cond.log.text, "BUG: \"bad\" page");
 	st = OK(H "expect kmsg oops\n");
-	ck_assert_int_eq(st->cond.kind, SK_KMSG);
-	ck_assert_str_eq(st->cond.str, "oops");
+	ck_assert_int_eq(st->check.cond.kind, SK_KMSG);
+	ck_assert_str_eq(st->check.cond.log.text, "oops");
 	st = OK(HV "pick x if boot-kmsg \"is deprecated\"\n");
-	ck_assert_int_eq(st->cond.kind, SK_BOOT_KMSG);
-	ck_assert_str_eq(st->cond.str, "is deprecated");
+	ck_assert_int_eq(st->check.cond.kind, SK_BOOT_KMSG);
+	ck_assert_str_eq(st->check.cond.log.text, "is deprecated");
 	st = OK(H "expect no-boot-kmsg oops\n");
-	ck_assert_int_eq(st->cond.kind, SK_NO_BOOT_KMSG);
+	ck_assert_int_eq(st->check.cond.kind, SK_NO_BOOT_KMSG);
 	st = OK(H "expect kernel.mglru == 0\n");
-	term_is(&st->cond.lhs.t[0], ST_KERNEL, 0, "kernel", "mglru", 0);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_KERNEL, 0, "kernel", "mglru", 0);
 	st = OK(HG "expect kernel.log_from_boot + G.usage >= 1\n");
-	term_is(&st->cond.lhs.t[0], ST_KERNEL, 0, "kernel", "log_from_boot", 0);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_KERNEL, 0, "kernel", "log_from_boot", 0);
 
 	st = OK(HG "try G memory.max 1K\nexpect errno == EINVAL\n");
-	ck_assert_int_eq(st->cond.kind, SK_ERRNO);
-	ck_assert_int_eq(st->cond.cmp, SC_EQ);
-	ck_assert_int_eq(st->cond.num, EINVAL);
+	ck_assert_int_eq(st->check.cond.kind, SK_ERRNO);
+	ck_assert_int_eq(st->check.cond.tried.cmp, SC_EQ);
+	ck_assert_int_eq(st->check.cond.tried.err, EINVAL);
 	st = OK(HG "expect errno != ok\n");
-	ck_assert_int_eq(st->cond.cmp, SC_NE);
-	ck_assert_int_eq(st->cond.num, 0);
+	ck_assert_int_eq(st->check.cond.tried.cmp, SC_NE);
+	ck_assert_int_eq(st->check.cond.tried.err, 0);
 }
 END_TEST
 
@@ -724,8 +724,8 @@ START_TEST(guards)
 	ck_assert_int_eq(st->line, 6);
 	ck_assert_str_eq(st->guard, "v1");
 	ck_assert_int_eq(st->guard_not, 0);
-	ck_assert_str_eq(st->a, "G");
-	ck_assert_str_eq(st->kv[0].key, "swappiness");
+	ck_assert_str_eq(st->set.group, "G");
+	ck_assert_str_eq(st->set.settings.kv[0].key, "swappiness");
 	ck_assert_str_eq(st->text, "set G swappiness=0");
 	st = &S.steps[2];
 	ck_assert_str_eq(st->guard, "v2");
@@ -736,7 +736,7 @@ START_TEST(guards)
 	ck_assert_str_eq(st->guard, "kills");
 	ck_assert_int_eq(st->guard_not, 0);
 	ck_assert_str_eq(st->text, "expect G.tasks == 0");
-	term_is(&st->cond.lhs.t[0], ST_GROUP, 0, "G", "tasks", 0);
+	term_is(&st->check.cond.compare.lhs.t[0], ST_GROUP, 0, "G", "tasks", 0);
 	st = &S.steps[4];
 	ck_assert_str_eq(st->guard, "kills");
 	ck_assert_int_eq(st->guard_not, 1);
@@ -744,7 +744,7 @@ START_TEST(guards)
 	st = &S.steps[5];
 	ck_assert_int_eq(st->op, SO_WRITE);
 	ck_assert_str_eq(st->guard, "refused");
-	ck_assert_int_eq(st->err, EBUSY);
+	ck_assert_int_eq(st->write.fails_with, EBUSY);
 	ck_assert_str_eq(st->text, "write G memory.max 1K fails EBUSY");
 	st = &S.steps[6];
 	ck_assert_str_eq(st->guard, "");
@@ -858,25 +858,25 @@ START_TEST(lexical)
 	ck_assert_int_eq(S.nsteps, 4);
 	st = &S.steps[0];
 	ck_assert_int_eq(st->line, 6);
-	ck_assert_str_eq(st->kv[0].key, "limit");
-	ck_assert_str_eq(st->kv[0].val, "1M#x");
+	ck_assert_str_eq(st->set.settings.kv[0].key, "limit");
+	ck_assert_str_eq(st->set.settings.kv[0].val, "1M#x");
 	st = &S.steps[1];
 	ck_assert_int_eq(st->line, 7);
-	ck_assert_int_eq(st->cond.kind, SK_KMSG);
-	ck_assert_str_eq(st->cond.str, "a \"b\" c\\d # e\\n");
+	ck_assert_int_eq(st->check.cond.kind, SK_KMSG);
+	ck_assert_str_eq(st->check.cond.log.text, "a \"b\" c\\d # e\\n");
 	ck_assert_int_eq(S.steps[2].line, 8);
-	ck_assert_int_eq(S.steps[2].cond.cmp, SC_LE);
+	ck_assert_int_eq(S.steps[2].check.cond.compare.cmp, SC_LE);
 	ck_assert_int_eq(S.steps[3].line, 9);
-	ck_assert_int_eq(S.steps[3].cond.cmp, SC_GE);
+	ck_assert_int_eq(S.steps[3].check.cond.compare.cmp, SC_GE);
 
 	/* no newline at the end; a quoted word next to blanks */
 	st = OK(H "expect kmsg\t\"x y\"\t");
-	ck_assert_str_eq(st->cond.str, "x y");
+	ck_assert_str_eq(st->check.cond.log.text, "x y");
 	ck_assert_int_eq(st->line, 3);
 	/* "" is an (empty) word of its own */
 	st = OK(H "group \"G\" \"limit=1M\"\n");
-	ck_assert_str_eq(st->a, "G");
-	ck_assert_str_eq(st->kv[0].val, "1M");
+	ck_assert_str_eq(st->set.group, "G");
+	ck_assert_str_eq(st->set.settings.kv[0].val, "1M");
 	/* bytes above 0x7f pass */
 	OK("scenario t\ndoc caf\xc3\xa9\ngroup G\n");
 	ck_assert_str_eq(S.doc, "caf\xc3\xa9");
@@ -928,7 +928,7 @@ START_TEST(limits_tokens)
 	big[0] = 0;
 	cat(H "expect kmsg \"%s\"\n", rep('x', 255));
 	OK(big);
-	ck_assert_uint_eq(strlen(S.steps[0].cond.str), 255);
+	ck_assert_uint_eq(strlen(S.steps[0].check.cond.log.text), 255);
 	big[0] = 0;
 	cat(H "expect kmsg \"%s\"\n", rep('x', 256));
 	BAD(3, "=quoted text too long", big);
@@ -959,8 +959,8 @@ START_TEST(limits_names)
 	cat("save %s %s.usage\n", rep('s', 63), rep('G', 63));
 	OK(big);
 	ck_assert_uint_eq(strlen(S.name), 63);
-	ck_assert_uint_eq(strlen(S.steps[1].a), 63);
-	ck_assert_uint_eq(strlen(S.steps[2].expr.t[0].name), 63);
+	ck_assert_uint_eq(strlen(S.steps[1].start.id), 63);
+	ck_assert_uint_eq(strlen(S.steps[2].save.expr.t[0].name), 63);
 
 	big[0] = 0;
 	cat("scenario %s\n", rep('a', 64));
@@ -1009,8 +1009,8 @@ START_TEST(limits_counts)
 	ck_assert_int_eq(S.nneeds, SCN_MAX_NEEDS);
 	ck_assert_int_eq(S.ngroups, 16);
 	ck_assert_int_eq(S.nwls, 16);
-	ck_assert_int_eq(S.steps[S.nsteps - 1].nkv, SCN_MAX_ARGS);
-	ck_assert_str_eq(S.steps[S.nsteps - 1].kv[23].val, "23");
+	ck_assert_int_eq(S.steps[S.nsteps - 1].set.settings.n, SCN_MAX_ARGS);
+	ck_assert_str_eq(S.steps[S.nsteps - 1].set.settings.kv[23].val, "23");
 
 	big[0] = 0;
 	cat(H);
@@ -1042,7 +1042,7 @@ START_TEST(limits_counts)
 	for (int i = 0; i < SCN_MAX_ARGS; i++)
 		cat(" quiet");
 	OK(big);
-	ck_assert_int_eq(S.steps[1].nkv, SCN_MAX_ARGS);
+	ck_assert_int_eq(S.steps[1].start.opts.n, SCN_MAX_ARGS);
 	cat(" quiet=no");
 	BAD(4, "=too many options", big);
 }
@@ -1060,7 +1060,7 @@ START_TEST(many_steps)
 	for (int i = 0; i < 100; i++) {
 		ck_assert_int_eq(S.steps[i + 1].op, SO_SLEEP);
 		ck_assert_int_eq(S.steps[i + 1].line, i + 4);
-		ck_assert_uint_eq(S.steps[i + 1].dur_ns, (uint64_t)i * 1000000);
+		ck_assert_uint_eq(S.steps[i + 1].sleep.ns, (uint64_t)i * 1000000);
 	}
 	/* an error on the last line frees all of them */
 	cat("sleep x\n");
@@ -1124,7 +1124,7 @@ static const struct {
 	{ 3, "=variant x needs a description", H "variant x skip\n" },
 	{ 3, "=variant x needs a description", H "variant x skip # a comment\n" },
 	{ 3, "usage: needs root | cgroup v1|v2 ... | swap | memory SIZE | kernel OP X.Y | "
-	     "file NAME | vm | psi", H "needs\n" },
+	     "file CONTROL-FILE | vm | psi", H "needs\n" },
 	{ 3, "=needs root takes nothing more", H "needs root yes\n" },
 	{ 3, "=needs swap takes nothing more", H "needs swap 1G\n" },
 	{ 3, "=needs vm takes nothing more", H "needs vm kvm\n" },
@@ -1455,10 +1455,10 @@ START_TEST(known_bug_quoted_options)
 	/* a quoted word is an option when it looks like one */
 	const struct scn_step *st = OK(H "expect kmsg \"timeout=1s\"\n");
 
-	ck_assert_int_eq(st->cond.kind, SK_KMSG);
-	ck_assert_str_eq(st->cond.str, "timeout=1s");
+	ck_assert_int_eq(st->check.cond.kind, SK_KMSG);
+	ck_assert_str_eq(st->check.cond.log.text, "timeout=1s");
 	st = OK(H "expect kmsg \"tol=1\"\n");
-	ck_assert_str_eq(st->cond.str, "tol=1");
+	ck_assert_str_eq(st->check.cond.log.text, "tol=1");
 }
 END_TEST
 
@@ -1471,8 +1471,8 @@ START_TEST(known_bug_within_long_id)
 	cat(HGO "start %s G alloc\nexpect event G oom within 1s of %s end\n", rep('w', 40),
 	    rep('w', 40));
 	st = OK(big);
-	ck_assert_int_eq(st->cond.kind, SK_EVENT_WITHIN);
-	ck_assert_str_eq(st->cond.kind2, rep('w', 40));
+	ck_assert_int_eq(st->check.cond.kind, SK_EVENT_WITHIN);
+	ck_assert_str_eq(st->check.cond.event.wl, rep('w', 40));
 }
 END_TEST
 
@@ -1551,8 +1551,8 @@ START_TEST(names_cmp)
 		snprintf(text, sizeof(text), HG "expect G.usage %s 1M tol=1\n",
 			 scn_cmp_str((enum scn_cmp)c));
 		st = OK(text);
-		ck_assert_int_eq(st->cond.kind, SK_COMPARE);
-		ck_assert_int_eq(st->cond.cmp, c);
+		ck_assert_int_eq(st->check.cond.kind, SK_COMPARE);
+		ck_assert_int_eq(st->check.cond.compare.cmp, c);
 		snprintf(text, sizeof(text), H "needs kernel %s 5.11\ngroup G\n",
 			 scn_cmp_str((enum scn_cmp)c));
 		if (c == SC_APPROX) {
@@ -1591,7 +1591,7 @@ START_TEST(free_and_reuse)
 	ck_assert_int_eq(s->nsteps, 1);
 	ck_assert_int_eq(s->nwls, 0);
 	ck_assert_int_eq(s->ngroups, 1);
-	ck_assert_str_eq(s->steps[0].a, "B");
+	ck_assert_str_eq(s->steps[0].set.group, "B");
 	scn_free(s);
 
 	/* an error frees what was parsed so far */
