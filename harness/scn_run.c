@@ -269,40 +269,115 @@ static void finish(struct eng *g)
 	}
 }
 
+/* Why the scenario does not run here at all (--skip-all, an unmet need,
+ * the memory guard): 1 with the reason in @out, else 0. */
+static int skipped_before_start(const struct scn *s, const struct scn_opts *o,
+				struct res_scenario *out)
+{
+	struct mlab_err e;
+	char why[256];
+
+	if (o->skip_all)
+		snprintf(why, sizeof(why), "%s", o->skip_all);
+	else if (scn_skip_reason(s, o->where, why, sizeof(why)))
+		;
+	else if (guard_check_pct(scn_plan_bytes(s), o->where && !strcmp(o->where, "vm") ? 90 : 50,
+				 NULL, &e))
+		snprintf(why, sizeof(why), "memory guard: %s", e.msg);
+	else
+		return 0;
+	out->verdict = RES_SKIP;
+	snprintf(out->reason, sizeof(out->reason), "%s", why);
+	return 1;
+}
+
+/* A control file the scenario needs that this kernel lacks: 1 with the
+ * reason in the results, else 0. Checked on a real group. */
+static int missing_file(struct eng *g)
+{
+	for (int i = 0; i < g->s->nneeds; i++) {
+		const struct scn_needs *n = &g->s->needs[i];
+		if (n->kind != SN_FILE || cg_has_file(&g->run.base, n->file))
+			continue;
+		g->res->verdict = RES_SKIP;
+		snprintf(g->res->reason, sizeof(g->res->reason), "%s: not supported here", n->file);
+		return 1;
+	}
+	return 0;
+}
+
+/* Run the steps to the end, a failed wait, a skip or the budget. */
+static int run_steps(struct eng *g, uint64_t budget, struct mlab_err *e)
+{
+	const struct scn *s = g->s;
+	uint64_t deadline = g->t0 + budget;
+
+	for (int i = 0; i < s->nsteps && !g->aborted && !g->skipped; i++) {
+		const struct scn_step *st = &s->steps[i];
+		int ret;
+		if (!guard_open(g, st))
+			continue;
+		if (g->o->progress)
+			g->o->progress(g->o->progress_arg, s, st, eng_since(g));
+		ret = scn_step_run(g, st, e);
+		if (ret)
+			return ret;
+		if (now_ns() > deadline)
+			return err_set(e, ETIMEDOUT, "%s: over its %.0f s budget at line %d",
+				       s->name, (double)budget / 1e9, st->line);
+		eng_pump(g, now_ns()); /* take what arrived, sample if due */
+	}
+	return 0;
+}
+
+/* The scenario's verdict from how its steps ended (@ret, @e) and its
+ * expectations; the reason is the first failure. */
+static void verdict(struct eng *g, int ret, const struct mlab_err *e)
+{
+	struct res_scenario *out = g->res;
+
+	if (ret) {
+		out->verdict = RES_ERROR;
+		snprintf(out->reason, sizeof(out->reason), "%s", e->msg);
+		return;
+	}
+	if (g->skipped) {
+		out->verdict = RES_SKIP;
+		return;
+	}
+	out->verdict = RES_PASS;
+	for (int i = 0; i < out->nexpects; i++)
+		if (out->expects[i].verdict == RES_FAIL) {
+			out->verdict = RES_FAIL;
+			if (!out->reason[0])
+				snprintf(out->reason, sizeof(out->reason), "line %d: %s (%s)",
+					 out->expects[i].line, out->expects[i].text,
+					 out->expects[i].observed);
+		}
+	if (out->verdict == RES_PASS && g->s->nvariants && g->variant < 0) {
+		out->verdict = RES_FAIL;
+		snprintf(out->reason, sizeof(out->reason),
+			 "none of the declared variants matched this kernel (%s)",
+			 g->last_pick[0] ? g->last_pick : "no pick ran");
+	}
+}
+
 int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *out,
 	    struct mlab_err *e)
 {
-	struct eng *g = calloc(1, sizeof(*g));
-	uint64_t budget = o->timeout_ns ? o->timeout_ns : s->timeout_ns, deadline;
-	char why[256];
-	int ret = 0;
+	struct eng *g;
+	int ret;
 
 	snprintf(out->name, sizeof(out->name), "%s", s->name);
 	snprintf(out->file, sizeof(out->file), "%s", s->path);
 	snprintf(out->doc, sizeof(out->doc), "%s", s->doc);
 	lat_init(&out->lat);
+	if (skipped_before_start(s, o, out))
+		return 0;
+	g = calloc(1, sizeof(*g));
 	if (!g) {
 		out->verdict = RES_ERROR;
 		return err_set(e, ENOMEM, "out of memory");
-	}
-	if (o->skip_all) {
-		out->verdict = RES_SKIP;
-		snprintf(out->reason, sizeof(out->reason), "%s", o->skip_all);
-		free(g);
-		return 0;
-	}
-	if (scn_skip_reason(s, o->where, why, sizeof(why))) {
-		out->verdict = RES_SKIP;
-		snprintf(out->reason, sizeof(out->reason), "%s", why);
-		free(g);
-		return 0;
-	}
-	if (guard_check_pct(scn_plan_bytes(s), o->where && !strcmp(o->where, "vm") ? 90 : 50, NULL,
-			    e)) {
-		out->verdict = RES_SKIP;
-		snprintf(out->reason, sizeof(out->reason), "memory guard: %s", e->msg);
-		free(g);
-		return 0;
 	}
 	g->s = s;
 	g->o = o;
@@ -318,61 +393,18 @@ int scn_run(const struct scn *s, const struct scn_opts *o, struct res_scenario *
 		free(g);
 		return out->verdict == RES_SKIP ? 0 : ret;
 	}
-	for (int i = 0; i < s->nneeds; i++)
-		if (s->needs[i].kind == SN_FILE && !cg_has_file(&g->run.base, s->needs[i].file)) {
-			out->verdict = RES_SKIP;
-			snprintf(out->reason, sizeof(out->reason), "%s: not supported here",
-				 s->needs[i].file);
-			finish(g);
-			free(g);
-			return 0;
-		}
+	if (missing_file(g)) {
+		finish(g);
+		free(g);
+		return 0;
+	}
 	g->have_kmsg = kmsg_open(&g->km, e) == 0;
 	g->t0 = now_ns();
 	g->next_sample = g->t0;
-	deadline = g->t0 + budget;
 	sample(g);
-
-	for (int i = 0; i < s->nsteps && !g->aborted && !g->skipped; i++) {
-		const struct scn_step *st = &s->steps[i];
-		if (!guard_open(g, st))
-			continue;
-		if (o->progress)
-			o->progress(o->progress_arg, s, st, eng_since(g));
-		ret = scn_step_run(g, st, e);
-		if (ret)
-			break;
-		if (now_ns() > deadline) {
-			ret = err_set(e, ETIMEDOUT, "%s: over its %.0f s budget at line %d",
-				      s->name, (double)budget / 1e9, st->line);
-			break;
-		}
-		eng_pump(g, now_ns()); /* take what arrived, sample if due */
-	}
+	ret = run_steps(g, o->timeout_ns ? o->timeout_ns : s->timeout_ns, e);
 	out->duration_s = eng_since(g);
-
-	if (ret) {
-		out->verdict = RES_ERROR;
-		snprintf(out->reason, sizeof(out->reason), "%s", e->msg);
-	} else if (g->skipped) {
-		out->verdict = RES_SKIP;
-	} else {
-		out->verdict = RES_PASS;
-		for (int i = 0; i < out->nexpects; i++)
-			if (out->expects[i].verdict == RES_FAIL) {
-				out->verdict = RES_FAIL;
-				if (!out->reason[0])
-					snprintf(out->reason, sizeof(out->reason),
-						 "line %d: %s (%s)", out->expects[i].line,
-						 out->expects[i].text, out->expects[i].observed);
-			}
-		if (out->verdict == RES_PASS && s->nvariants && g->variant < 0) {
-			out->verdict = RES_FAIL;
-			snprintf(out->reason, sizeof(out->reason),
-				 "none of the declared variants matched this kernel (%s)",
-				 g->last_pick[0] ? g->last_pick : "no pick ran");
-		}
-	}
+	verdict(g, ret, e);
 	finish(g);
 	free(g);
 	return ret;

@@ -59,7 +59,7 @@ static void close_fds_except(int keep)
 /* In the child, before anything of the workload runs. */
 static void child_setup(void)
 {
-	static const int reset[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+	static const int reset[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE};
 	sigset_t none;
 
 	/* the harness protects itself with -1000; the workload must be killable */
@@ -84,17 +84,58 @@ static void child_setup(void)
 static __attribute__((noreturn)) void child_run(const struct wl_def *d, const struct wl_opts *o,
 						struct wl_shared *sh, int out_fd)
 {
-	struct wl_ctx c = { .sh = sh, .out_fd = o->quiet ? -1 : out_fd };
+	struct wl_ctx c = {.sh = sh, .out_fd = o->quiet ? -1 : out_fd};
 	int ret = d->run(o, &c);
 	if (ret && out_fd >= 0)
 		dprintf(2, "memcg-lab workload %s: %s\n", d->name, sh->errmsg);
 	_exit(ret ? 1 : 0);
 }
 
-int wl_start(struct wl_proc *p, const struct wl_def *d, const struct wl_opts *o,
-	     const struct cg *g, int out_fd, struct mlab_err *e)
+/* The child's side of wl_start: never returns. */
+static void __attribute__((noreturn))
+child_start(const struct wl_def *d, const struct wl_opts *o, struct wl_shared *sh, int out_fd,
+	    pid_t parent, const int go[2])
 {
-	int cgfd = -1, go[2] = { -1, -1 }, ret;
+	/* The workload inherits none of the harness's descriptors: above all
+	 * not the locked state file, which would keep a dead harness's run
+	 * "alive" for as long as a child lingers. */
+	close_fds_except(go[0]);
+	child_setup();
+	if (getppid() != parent)
+		_exit(127);
+	if (go[0] >= 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(127); /* the parent could not attach us */
+		close(go[0]);
+	}
+	child_run(d, o, sh, out_fd);
+}
+
+/* Where the child could not be born in its group (no clone3 into a v2
+ * group, or v1): move it there, then let it go by writing to the pipe it
+ * waits on. On failure the child is killed. Closes both ends (-1). */
+static int attach_and_release(struct wl_proc *p, const struct cg *g, int go[2], struct mlab_err *e)
+{
+	int ret;
+
+	close(go[0]);
+	go[0] = -1;
+	ret = cg_attach(g, p->pid, e);
+	if (!ret && write(go[1], "g", 1) != 1)
+		ret = err_set(e, errno, "release workload: %s", strerror(errno));
+	if (ret)
+		kill(p->pid, SIGKILL);
+	close(go[1]);
+	go[1] = -1;
+	return ret;
+}
+
+int wl_start(struct wl_proc *p, const struct wl_def *d, const struct wl_opts *o, const struct cg *g,
+	     int out_fd, struct mlab_err *e)
+{
+	int cgfd = -1, go[2] = {-1, -1}, ret;
 	size_t len = page_round(sizeof(struct wl_shared));
 	pid_t parent = getpid();
 
@@ -133,43 +174,15 @@ int wl_start(struct wl_proc *p, const struct wl_def *d, const struct wl_opts *o,
 		ret = err_set(e, errno, "start workload %s: %s", d->name, strerror(errno));
 		goto fail;
 	}
-	if (p->pid == 0) {
-		/* The workload inherits none of the harness's descriptors: above
-		 * all not the locked state file, which would keep a dead
-		 * harness's run "alive" for as long as a child lingers. */
-		close_fds_except(go[0]);
-		child_setup();
-		if (getppid() != parent)
-			_exit(127);
-		if (go[0] >= 0) {
-			char c;
-			close(go[1]);
-			if (read(go[0], &c, 1) != 1)
-				_exit(127); /* the parent could not attach us */
-			close(go[0]);
-		}
-		child_run(d, o, p->sh, out_fd);
-	}
+	if (p->pid == 0)
+		child_start(d, o, p->sh, out_fd, parent, go);
 	if (cgfd >= 0)
 		close(cgfd);
 	cgfd = -1;
 	if (go[0] >= 0) {
-		close(go[0]);
-		go[0] = -1;
-		ret = cg_attach(g, p->pid, e);
-		if (ret) {
-			close(go[1]);
-			go[1] = -1;
-			kill(p->pid, SIGKILL);
+		ret = attach_and_release(p, g, go, e);
+		if (ret)
 			goto fail;
-		}
-		if (write(go[1], "g", 1) != 1) {
-			ret = err_set(e, errno, "release workload: %s", strerror(errno));
-			kill(p->pid, SIGKILL);
-			goto fail;
-		}
-		close(go[1]);
-		go[1] = -1;
 	}
 	return 0;
 fail:
@@ -209,16 +222,17 @@ int wl_wait_end(struct wl_proc *p, uint64_t timeout_ns, struct mlab_err *e)
 	while (!wl_poll_end(p)) {
 		uint64_t now = now_ns();
 		if (now >= deadline)
-			return err_set(e, ETIMEDOUT, "workload %s (pid %d) still running after %.1f s",
+			return err_set(e, ETIMEDOUT,
+				       "workload %s (pid %d) still running after %.1f s",
 				       p->def->name, (int)p->pid, (double)timeout_ns / 1e9);
 		if (p->pidfd >= 0) {
 			/* a pidfd turns readable when the process exits */
-			struct pollfd pfd = { .fd = p->pidfd, .events = POLLIN };
+			struct pollfd pfd = {.fd = p->pidfd, .events = POLLIN};
 			uint64_t ms = (deadline - now + 999999) / 1000000;
 			if (poll(&pfd, 1, ms > 1000 ? 1000 : (int)ms) < 0 && errno == EINTR)
 				return err_set(e, EINTR, "interrupted");
 		} else {
-			struct timespec ts = { 0, (long)backoff };
+			struct timespec ts = {0, (long)backoff};
 			if (nanosleep(&ts, NULL) && errno == EINTR)
 				return err_set(e, EINTR, "interrupted");
 			if (backoff < 10000000)
@@ -289,6 +303,7 @@ const char *wl_end_str(const struct wl_end *end, char *buf, size_t len)
 	else if (end->exited)
 		snprintf(buf, len, "exited %d", end->code);
 	else
-		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(end->signo) ? sigabbrev_np(end->signo) : "?");
+		snprintf(buf, len, "killed by SIG%s",
+			 sigabbrev_np(end->signo) ? sigabbrev_np(end->signo) : "?");
 	return buf;
 }
