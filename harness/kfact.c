@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kmsg.h"
 
@@ -43,14 +44,82 @@ static int read_log_from_boot(uint64_t *v, struct mlab_err *e)
 	return 0;
 }
 
+/* 1 when a cgroup2 mount carries mount option @opt (/proc/self/mounts). */
+static int cgroup2_mount_has(const char *opt, uint64_t *v, struct mlab_err *e)
+{
+	char buf[16384], *save = NULL;
+	ssize_t n = read_file("/proc/self/mounts", buf, sizeof(buf));
+
+	if (n < 0)
+		return err_set(e, (int)-n, "/proc/self/mounts: %s", strerror((int)-n));
+	*v = 0;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char type[32], opts[1024], *osave = NULL;
+		if (sscanf(line, "%*s %*s %31s %1023s", type, opts) != 2 || strcmp(type, "cgroup2"))
+			continue;
+		for (char *o = strtok_r(opts, ",", &osave); o; o = strtok_r(NULL, ",", &osave))
+			if (!strcmp(o, opt))
+				*v = 1;
+	}
+	return 0;
+}
+
+static int read_recursiveprot(uint64_t *v, struct mlab_err *e)
+{
+	return cgroup2_mount_has("memory_recursiveprot", v, e);
+}
+
+static int read_localevents(uint64_t *v, struct mlab_err *e)
+{
+	return cgroup2_mount_has("memory_localevents", v, e);
+}
+
+/* zswap switched on (/sys/module/zswap/parameters/enabled: Y or N); no file:
+ * a kernel without zswap (off). */
+static int read_zswap(uint64_t *v, struct mlab_err *e)
+{
+	char buf[8];
+	ssize_t n = read_file("/sys/module/zswap/parameters/enabled", buf, sizeof(buf));
+
+	if (n == -ENOENT) {
+		*v = 0;
+		return 0;
+	}
+	if (n < 0)
+		return err_set(e, (int)-n, "/sys/module/zswap/parameters/enabled: %s",
+			       strerror((int)-n));
+	*v = buf[0] == 'Y' || buf[0] == '1';
+	return 0;
+}
+
+static int read_cpus(uint64_t *v, struct mlab_err *e)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return err_set(e, errno, "online CPUs: %s", strerror(errno));
+	*v = (uint64_t)n;
+	return 0;
+}
+
 const struct kfact kfacts[] = {
-    {"mglru", "1 when the multi-gen LRU is on (/sys/kernel/mm/lru_gen/enabled), else 0",
-     read_mglru},
+    {"mglru", "1 when the multi-gen LRU is on (/sys/kernel/mm/lru_gen/enabled), else 0", read_mglru,
+     1},
     {"log_from_boot",
      "1 when the kernel log still holds its first record since boot (so a once-per-boot "
      "warning that is not there was never printed), else 0",
-     read_log_from_boot},
-    {NULL, NULL, NULL},
+     read_log_from_boot, 0},
+    {"recursiveprot",
+     "1 when cgroup2 is mounted with memory_recursiveprot (a group's protection covers its "
+     "unconfigured descendants), else 0",
+     read_recursiveprot, 1},
+    {"localevents",
+     "1 when cgroup2 is mounted with memory_localevents (memory.events counts the group's "
+     "own events only), else 0",
+     read_localevents, 1},
+    {"zswap", "1 when zswap is on (/sys/module/zswap/parameters/enabled), else 0", read_zswap, 1},
+    {"cpus", "the number of online CPUs", read_cpus, 1},
+    {NULL, NULL, NULL, 0},
 };
 
 const struct kfact *kfact_find(const char *name)

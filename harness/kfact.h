@@ -14,6 +14,10 @@ struct kfact {
 	const char *name;
 	const char *doc; /* what the value means, for the language reference */
 	int (*read)(uint64_t *v, struct mlab_err *e);
+	/* a run dimension: recorded in every run's meta.json (kernel_facts),
+	 * so that runs that differ in it are told apart by compare and the
+	 * report */
+	int dimension;
 };
 
 /* The fact called @name, or NULL. */

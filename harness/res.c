@@ -4,10 +4,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "kfact.h"
+#include "run.h"
+
 const char *const res_counter_names[RES_NCOUNTERS] = {
-	"usage", "limit", "anon", "file", "shmem", "swap", "failcnt", "oom_kill", "under_oom",
+    "usage", "limit", "anon", "file", "shmem", "swap", "failcnt", "oom_kill", "under_oom",
 };
 
 const char *res_verdict_name(enum res_verdict v)
@@ -159,4 +163,19 @@ void res_free(struct res_run *r)
 	free(r->scenarios);
 	r->scenarios = NULL;
 	r->nscenarios = r->cap_scenarios = 0;
+}
+
+void res_meta_dimensions(struct res_meta *m)
+{
+	m->nfacts = 0;
+	for (const struct kfact *f = kfacts; f->name; f++) {
+		struct mlab_err e;
+		uint64_t v;
+		if (!f->dimension || m->nfacts == (int)(sizeof(m->facts) / sizeof(m->facts[0])) ||
+		    f->read(&v, &e))
+			continue;
+		snprintf(m->facts[m->nfacts].name, sizeof(m->facts[0].name), "%s", f->name);
+		m->facts[m->nfacts++].value = v;
+	}
+	swap_kind(m->swap_kind, sizeof(m->swap_kind));
 }

@@ -100,11 +100,22 @@ struct res_meta {
 	uint64_t mem_total; /* bytes */
 	uint64_t swap_total; /* bytes, at the start of the run (after --swap) */
 	char swap_mode[32]; /* as asked: auto, none, 256M */
+	char swap_kind[16]; /* what it swaps to: zram, file, partition, none */
+	/* the kernel facts that are run dimensions (kfact.h), as read at the start */
+	struct {
+		char name[32];
+		uint64_t value;
+	} facts[8];
+	int nfacts;
 	char version[32]; /* harness version */
 	char start_time[32]; /* ISO 8601 UTC */
 	char where[8]; /* "host" or "vm" */
 	int repeat;
 };
+
+/* Read the run dimensions (the kernel facts marked so, and the swap kind)
+ * into @m. A fact that cannot be read is left out. */
+void res_meta_dimensions(struct res_meta *m);
 
 struct res_run {
 	struct res_meta meta;

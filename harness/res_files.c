@@ -94,7 +94,7 @@ static int res_write(FILE *f, void *arg)
 static int write_atomic(const char *dir, const char *name, write_fn fn, const struct res_run *r,
 			int arg, char *errbuf, size_t errlen)
 {
-	struct res_writer w = { fn, r, arg };
+	struct res_writer w = {fn, r, arg};
 	char path[PATH_MAX];
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
@@ -109,10 +109,12 @@ static int write_atomic(const char *dir, const char *name, write_fn fn, const st
 static int write_meta(FILE *f, const struct res_run *r, int unused)
 {
 	const struct res_meta *m = &r->meta;
-	json_t *o = json_object();
+	json_t *o = json_object(), *facts = json_object();
 	int bad = 0;
 
 	(void)unused;
+	for (int i = 0; i < m->nfacts; i++)
+		jout_put(facts, m->facts[i].name, jout_u64(m->facts[i].value), &bad);
 	jout_put(o, "run_id", jout_str(FLD(m->run_id)), &bad);
 	jout_put(o, "kernel", jout_str(FLD(m->kernel)), &bad);
 	jout_put(o, "cgroup_version", json_integer(m->cgroup_version), &bad);
@@ -120,6 +122,8 @@ static int write_meta(FILE *f, const struct res_run *r, int unused)
 	jout_put(o, "mem_total_bytes", jout_u64(m->mem_total), &bad);
 	jout_put(o, "swap_total_bytes", jout_u64(m->swap_total), &bad);
 	jout_put(o, "swap_mode", jout_str(FLD(m->swap_mode)), &bad);
+	jout_put(o, "swap_kind", jout_str(FLD(m->swap_kind)), &bad);
+	jout_put(o, "kernel_facts", facts, &bad);
 	jout_put(o, "harness_version", jout_str(FLD(m->version)), &bad);
 	jout_put(o, "start_time", jout_str(FLD(m->start_time)), &bad);
 	jout_put(o, "where", jout_str(FLD(m->where)), &bad);
@@ -151,7 +155,9 @@ static json_t *latency_json(const struct lat_hist *h, int *bad)
 		if (!h->buckets[i])
 			continue;
 		lat_bucket_range(i, &lo, &hi);
-		jout_append(b, json_pack("[o, o, o]", jout_u64(lo), jout_u64(hi), jout_u64(h->buckets[i])), bad);
+		jout_append(
+		    b, json_pack("[o, o, o]", jout_u64(lo), jout_u64(hi), jout_u64(h->buckets[i])),
+		    bad);
 	}
 	jout_put(o, "buckets", b, bad);
 	return o;
@@ -226,8 +232,8 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 		jout_append(a, jout_str(FLD(s->kmsg[k])), bad);
 	jout_put(o, "kernel_log", a, bad);
 
-	jout_put(o, "timeline", timeline_name(r, i, csv, sizeof(csv)) ? json_string(csv) : json_null(),
-	    bad);
+	jout_put(o, "timeline",
+		 timeline_name(r, i, csv, sizeof(csv)) ? json_string(csv) : json_null(), bad);
 	return o;
 }
 
@@ -237,7 +243,7 @@ struct counts {
 
 static struct counts count(const struct res_run *r)
 {
-	struct counts c = { 0 };
+	struct counts c = {0};
 
 	for (int i = 0; i < r->nscenarios; i++) {
 		switch (r->scenarios[i].verdict) {
@@ -283,7 +289,7 @@ static int write_results(FILE *f, const struct res_run *r, int unused)
 			jout_put(x, "runs", json_integer(st[k].runs), &bad);
 			for (int v = 0; v < 4; v++)
 				jout_put(x, res_verdict_name((enum res_verdict)v),
-				    json_integer(st[k].verdicts[v]), &bad);
+					 json_integer(st[k].verdicts[v]), &bad);
 			jout_put(x, "flaky", json_boolean(st[k].flaky), &bad);
 			jout_append(sa, x, &bad);
 		}
@@ -525,8 +531,7 @@ int res_write_dir(const char *dir, const struct res_run *r, char *errbuf, size_t
 	char path[PATH_MAX], csv[128];
 	int ret;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%.*s", dir, (int)idlen, id) >=
-	    sizeof(path)) {
+	if ((size_t)snprintf(path, sizeof(path), "%s/%.*s", dir, (int)idlen, id) >= sizeof(path)) {
 		snprintf(errbuf, errlen, "%s/%.*s: %s", dir, (int)idlen, id,
 			 strerror(ENAMETOOLONG));
 		return -ENAMETOOLONG;

@@ -63,5 +63,8 @@ int meminfo_get(const char *meminfo, const char *key, uint64_t *bytes);
 int swap_parse_mode(const char *s, uint64_t *size, int *mode, struct mlab_err *e);
 enum { SWAP_NONE, SWAP_AUTO, SWAP_SIZE };
 int run_swap(struct run *r, int mode, uint64_t size, uint64_t need, struct mlab_err *e);
+/* What the machine swaps to now (the first of /proc/swaps): "zram", "file",
+ * "partition", or "none". */
+void swap_kind(char *buf, size_t len);
 
 #endif

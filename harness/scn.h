@@ -56,7 +56,7 @@ enum scn_check {
 	    SK_COUNT
 };
 /* Where a condition's word stands (scn_lang.h). */
-enum scn_cond_form { CF_LEAD, CF_WORKLOAD, CF_EVENT, CF_COMPARE };
+enum scn_cond_form { CF_LEAD, CF_WORKLOAD, CF_EVENT, CF_FILE, CF_COMPARE };
 
 struct scn_cond {
 	enum scn_check kind;
@@ -98,6 +98,12 @@ struct scn_cond {
 		struct {
 			char text[SCN_TOK];
 		} log;
+		/* file GROUP FILE has WORD | lacks WORD | exists | absent */
+		struct {
+			char group[SCN_NAME];
+			char name[SCN_TOK]; /* a file of the group's directory */
+			char word[SCN_TOK]; /* has, lacks: a blank-separated word */
+		} file;
 		/* errno == NAME | errno != NAME (the last try's outcome) */
 		struct {
 			enum scn_cmp cmp;

@@ -459,6 +459,92 @@ static int e_errno(struct eng *g, const struct scn_cond *c, char *obs, size_t le
 	return (g->last_errno == c->tried.err) == (c->tried.cmp == SC_EQ);
 }
 
+/* The group of a file condition, or NULL with what was seen: a removed
+ * group's files are gone for good. */
+static struct eng_group *file_group(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+				    struct mlab_err *e)
+{
+	struct eng_group *x = eng_group(g, c->file.group);
+
+	if (x && x->alive)
+		return x;
+	snprintf(obs, len, "group %s is gone", c->file.group);
+	err_set(e, ENOENT, "group %s is gone", c->file.group);
+	return NULL;
+}
+
+/* Does the group's file hold @word among its blank-separated words? 1 yes,
+ * 0 no, -errno unreadable (with what was seen in @obs). */
+static int file_has_word(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			 int *settled, struct mlab_err *e)
+{
+	struct eng_group *x = file_group(g, c, obs, len, e);
+	char text[4096], *save = NULL;
+	int ret;
+
+	if (!x)
+		return -ENOENT;
+	*settled = 0;
+	ret = cg_read_raw(&x->cg, c->file.name, text, sizeof(text), e);
+	if (ret) {
+		snprintf(obs, len, "%s", e->msg);
+		return ret;
+	}
+	text[sizeof(text) - 1] = 0;
+	if (text[0] && text[strlen(text) - 1] == '\n')
+		text[strlen(text) - 1] = 0;
+	snprintf(obs, len, "%s: \"%.200s\"", c->file.name, text);
+	for (char *p = obs; *p; p++) /* several lines read as one */
+		if (*p == '\n')
+			*p = ' ';
+	for (char *w = strtok_r(text, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		if (!strcmp(w, c->file.word))
+			return 1;
+	return 0;
+}
+
+static int e_file_has(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		      struct mlab_err *e)
+{
+	int ret = file_has_word(g, c, obs, len, settled, e);
+	return ret < 0 ? ret : ret == 1;
+}
+
+static int e_file_lacks(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			int *settled, struct mlab_err *e)
+{
+	int ret = file_has_word(g, c, obs, len, settled, e);
+	return ret < 0 ? ret : ret == 0;
+}
+
+static int file_there(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		      struct mlab_err *e)
+{
+	struct eng_group *x = file_group(g, c, obs, len, e);
+	int there;
+
+	if (!x)
+		return -ENOENT;
+	*settled = 0;
+	there = cg_has_file(&x->cg, c->file.name);
+	snprintf(obs, len, "%s %s", c->file.name, there ? "exists" : "is absent");
+	return there;
+}
+
+static int e_file_exists(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			 int *settled, struct mlab_err *e)
+{
+	int ret = file_there(g, c, obs, len, settled, e);
+	return ret < 0 ? ret : ret == 1;
+}
+
+static int e_file_absent(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			 int *settled, struct mlab_err *e)
+{
+	int ret = file_there(g, c, obs, len, settled, e);
+	return ret < 0 ? ret : ret == 0;
+}
+
 static cond_eval_fn *const cond_eval[] = {
 #define COND_EVAL(KIND, form, word, waitable, usage, parse, eval) [SK_##KIND] = eval,
     SCN_CONDITIONS(COND_EVAL)

@@ -50,7 +50,8 @@
 /* Conditions (expect, wait, pick): X(KIND, form, word, waitable, usage, parse, eval)
  *   form      where its word stands (enum scn_cond_form): CF_LEAD first,
  *             CF_WORKLOAD after a workload's id, CF_EVENT after `event
- *             GROUP KIND`, CF_COMPARE none (a comparison: what is left)
+ *             GROUP KIND`, CF_FILE after `file GROUP FILE`, CF_COMPARE
+ *             none (a comparison: what is left)
  *   waitable  `wait` can wait for it (one about the past, such as what the
  *             kernel logged or which notification came first, cannot)
  *   parse     in scn_parse.c, from the words after `word`; eval: in
@@ -77,7 +78,11 @@
 	X(BOOT_KMSG, CF_LEAD, "boot-kmsg", 0, "boot-kmsg \"text\"", c_log_text, e_boot_kmsg)       \
 	X(NO_BOOT_KMSG, CF_LEAD, "no-boot-kmsg", 0, "no-boot-kmsg \"text\"", c_log_text,           \
 	  e_boot_kmsg)                                                                             \
-	X(ERRNO, CF_LEAD, "errno", 0, "errno == NAME | errno != NAME", c_errno, e_errno)
+	X(ERRNO, CF_LEAD, "errno", 0, "errno == NAME | errno != NAME", c_errno, e_errno)          \
+	X(FILE_HAS, CF_FILE, "has", 1, "file GROUP FILE has WORD", c_file_word, e_file_has)         \
+	X(FILE_LACKS, CF_FILE, "lacks", 1, "file GROUP FILE lacks WORD", c_file_word, e_file_lacks) \
+	X(FILE_EXISTS, CF_FILE, "exists", 1, "file GROUP FILE exists", c_file_state, e_file_exists) \
+	X(FILE_ABSENT, CF_FILE, "absent", 1, "file GROUP FILE absent", c_file_state, e_file_absent)
 
 /* Needs (header lines `needs ...`): X(KIND, word, usage, parse, check)
  *   parse  in scn_parse.c (NULL: nothing may follow the word); check: in

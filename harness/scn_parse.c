@@ -605,6 +605,24 @@ static int c_errno(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct sc
 	return 0;
 }
 
+/* file GROUP FILE has|lacks WORD */
+static int c_file_word(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	if (n - i != 1 || !toks[i][0] || strpbrk(toks[i], " \t"))
+		return perr(c, "expected: file GROUP FILE %s WORD", toks[i - 1]);
+	snprintf(cd->file.word, sizeof(cd->file.word), "%s", toks[i]);
+	return 0;
+}
+
+/* file GROUP FILE exists|absent */
+static int c_file_state(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	(void)cd;
+	if (n != i)
+		return perr(c, "expected nothing after '%s'", toks[i - 1]);
+	return 0;
+}
+
 typedef int cond_parse_fn(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd);
 
 static const struct cond_def {
@@ -667,6 +685,23 @@ static int parse_event_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, 
 	return d->parse(c, toks, i + 1, n, cd);
 }
 
+/* file GROUP FILE has WORD | lacks WORD | exists | absent */
+static int parse_file_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
+{
+	const struct cond_def *d = n - i >= 4 ? cond_find(CF_FILE, toks[i + 3]) : NULL;
+
+	if (!d)
+		return perr(c, "expected: file GROUP FILE has WORD | lacks WORD | exists | absent");
+	if (find_group(c->s, toks[i + 1]) < 0)
+		return perr(c, "'%s' is not a group declared above", toks[i + 1]);
+	if (strchr(toks[i + 2], '/') || !strcmp(toks[i + 2], "..") || !toks[i + 2][0])
+		return perr(c, "'%s' is not a control file name", toks[i + 2]);
+	snprintf(cd->file.group, sizeof(cd->file.group), "%s", toks[i + 1]);
+	snprintf(cd->file.name, sizeof(cd->file.name), "%s", toks[i + 2]);
+	cd->kind = d->kind;
+	return d->parse(c, toks, i + 4, n, cd);
+}
+
 /* A condition, for expect / wait / pick, from toks[i, n): by its first
  * word, by the word after a workload's id, else a comparison. */
 static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct scn_cond *cd)
@@ -678,6 +713,8 @@ static int parse_cond(struct pctx *c, char toks[][SCN_TOK], int i, int n, struct
 		return perr(c, "missing condition");
 	if (!strcmp(toks[i], "event"))
 		return parse_event_cond(c, toks, i, n, cd);
+	if (!strcmp(toks[i], "file"))
+		return parse_file_cond(c, toks, i, n, cd);
 	d = cond_find(CF_LEAD, toks[i]);
 	if (d) {
 		cd->kind = d->kind;

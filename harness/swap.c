@@ -68,7 +68,8 @@ static int make_swap_file(struct run *r, uint64_t size, struct mlab_err *e)
 	if (statvfs(SWAP_DIR, &vfs))
 		return err_set(e, errno, "%s: %s", SWAP_DIR, strerror(errno));
 	if ((uint64_t)vfs.f_bavail * vfs.f_frsize < size + 1 * GIB)
-		return err_set(e, ENOSPC, "not enough room in %s for a %s swap file (keeping 1G free)",
+		return err_set(e, ENOSPC,
+			       "not enough room in %s for a %s swap file (keeping 1G free)",
 			       SWAP_DIR, fmt_size(a, sizeof(a), size));
 	snprintf(path, sizeof(path), SWAP_DIR "/memcg-lab-swap-%s", r->st.run_id);
 	ret = state_record(&r->st, e, STATE_SWAPFILE, "%s", path);
@@ -82,7 +83,8 @@ static int make_swap_file(struct run *r, uint64_t size, struct mlab_err *e)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			ret = err_set(e, errno ? errno : EIO, "write %s: %s", path, strerror(errno));
+			ret =
+			    err_set(e, errno ? errno : EIO, "write %s: %s", path, strerror(errno));
 			close(fd);
 			return ret;
 		}
@@ -95,7 +97,8 @@ static int make_swap_file(struct run *r, uint64_t size, struct mlab_err *e)
 	if (ret)
 		return ret;
 	if (swapon(path, 0))
-		return err_set(e, errno, "swapon %s: %s (the filesystem of %s may not support swap files)",
+		return err_set(e, errno,
+			       "swapon %s: %s (the filesystem of %s may not support swap files)",
 			       path, strerror(errno), SWAP_DIR);
 	return 0;
 }
@@ -112,4 +115,21 @@ int run_swap(struct run *r, int mode, uint64_t size, uint64_t need, struct mlab_
 	if (need && free_swap >= need)
 		return 0;
 	return make_swap_file(r, need ? need : 64 * MIB, e);
+}
+
+void swap_kind(char *buf, size_t len)
+{
+	char swaps[4096], name[256], type[32];
+	const char *line;
+
+	snprintf(buf, len, "none");
+	if (read_file("/proc/swaps", swaps, sizeof(swaps)) < 0)
+		return;
+	line = strchr(swaps, '\n'); /* past the header */
+	if (!line || sscanf(line + 1, "%255s %31s", name, type) != 2)
+		return;
+	if (!strncmp(name, "/dev/zram", 9))
+		snprintf(buf, len, "zram");
+	else
+		snprintf(buf, len, "%s", type); /* file or partition */
 }

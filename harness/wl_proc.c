@@ -85,7 +85,11 @@ static __attribute__((noreturn)) void child_run(const struct wl_def *d, const st
 						struct wl_shared *sh, int out_fd)
 {
 	struct wl_ctx c = {.sh = sh, .out_fd = o->quiet ? -1 : out_fd};
-	int ret = d->run(o, &c);
+	int ret;
+
+	if (o->oom_exempt)
+		write_file("/proc/self/oom_score_adj", "-1000");
+	ret = d->run(o, &c);
 	if (ret && out_fd >= 0)
 		dprintf(2, "memcg-lab workload %s: %s\n", d->name, sh->errmsg);
 	_exit(ret ? 1 : 0);

@@ -125,6 +125,13 @@ static void check_cond(const struct scn *s, const struct scn_cond *c, int l)
 		GROUP(s, c->event.group);
 		CHECK(TERMINATED(c->event.kind) && TERMINATED(c->event.later), "line %d", l);
 		break;
+	case SK_FILE_HAS:
+	case SK_FILE_LACKS:
+	case SK_FILE_EXISTS:
+	case SK_FILE_ABSENT:
+		GROUP(s, c->file.group);
+		CHECK(TERMINATED(c->file.name) && !strchr(c->file.name, '/'), "line %d", l);
+		break;
 	case SK_KMSG:
 	case SK_NO_KMSG:
 	case SK_BOOT_KMSG:

@@ -101,6 +101,9 @@ flip() {
 		if (sub(/ ended$/, " running", line)) { print line; exit }
 		if (sub(/ failed-with ENOMEM$/, " failed-with ENOSPC", line) || sub(/ failed-with [A-Z0-9]+$/, " failed-with ENOMEM", line)) { print line; exit }
 		if (sub(/ paused$/, " running", line) || sub(/ running$/, " paused", line) || sub(/ holding$/, " paused", line)) { print line; exit }
+		if (match(line, / has [^ ]+$/)) { print substr(line, 1, RSTART) "lacks " substr(line, RSTART + 5); exit }
+		if (match(line, / lacks [^ ]+$/)) { print substr(line, 1, RSTART) "has " substr(line, RSTART + 7); exit }
+		if (sub(/ exists$/, " absent", line) || sub(/ absent$/, " exists", line)) { print line; exit }
 		if (sub(/ boot-kmsg /, " no-boot-kmsg ", line) || sub(/ no-boot-kmsg /, " boot-kmsg ", line)) { print line; exit }
 		if (sub(/ kmsg /, " no-kmsg ", line) || sub(/ no-kmsg /, " kmsg ", line)) { print line; exit }
 		if (sub(/ fails EINVAL$/, " fails EBUSY", line) || sub(/ fails [A-Z0-9]+$/, " fails EINVAL", line)) { print line; exit }

@@ -236,6 +236,37 @@ START_TEST(events_log_and_workloads_from_the_records)
 }
 END_TEST
 
+START_TEST(file_words_and_presence)
+{
+	struct eng *g = fake_engine(H "group G\n"
+				      "expect file G cgroup.controllers has memory\n"
+				      "expect file G cgroup.controllers lacks memory\n"
+				      "expect file G cgroup.controllers has mem\n"
+				      "expect file G memory.oom.group exists\n"
+				      "expect file G memory.oom.group absent\n"
+				      "expect file G memory.zswap.max exists\n");
+	int want[] = {-1, 1, 0, 0, 1, 0, 0};
+	char obs[256];
+	int settled;
+
+	for (int i = 1; i < g->s->nsteps; i++) {
+		int r = eval(g, i, obs, sizeof(obs), &settled);
+		ck_assert_msg(r == want[i], "line %d: %d, not %d (%s)", g->s->steps[i].line, r,
+			      want[i], obs);
+		ck_assert_int_eq(settled, 0); /* a live group's files can change */
+	}
+	/* a word is a whole word; what was read is what a reader sees */
+	tu_write(tu_path("%s/cgroup.controllers", g->run.root.path), "cpu io\n");
+	ck_assert_int_eq(eval(g, 1, obs, sizeof(obs), &settled), 0);
+	ck_assert_str_eq(obs, "cgroup.controllers: \"cpu io\"");
+	ck_assert_int_eq(eval(g, 2, obs, sizeof(obs), &settled), 1);
+	/* a removed group's files are gone for good */
+	g->g[0].alive = 0;
+	ck_assert_int_eq(eval(g, 4, obs, sizeof(obs), &settled), -ENOENT);
+	ck_assert_int_eq(settled, 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scn_engine");
@@ -248,5 +279,6 @@ int main(void)
 	tcase_add_test(tc, conditions_over_a_fake_tree);
 	tcase_add_test(tc, saved_values_and_errno);
 	tcase_add_test(tc, events_log_and_workloads_from_the_records);
+	tcase_add_test(tc, file_words_and_presence);
 	return tu_suite_run(s);
 }

@@ -705,6 +705,34 @@ START_TEST(step_expect_events_kmsg_errno)
 }
 END_TEST
 
+START_TEST(step_expect_file)
+{
+	const struct scn_step *st;
+
+	st = OK(HG "expect file G cgroup.controllers has memory\n");
+	ck_assert_int_eq(st->check.cond.kind, SK_FILE_HAS);
+	ck_assert_str_eq(st->check.cond.file.group, "G");
+	ck_assert_str_eq(st->check.cond.file.name, "cgroup.controllers");
+	ck_assert_str_eq(st->check.cond.file.word, "memory");
+	st = OK(HG "wait file G cgroup.controllers lacks memory timeout=1s\n");
+	ck_assert_int_eq(st->check.cond.kind, SK_FILE_LACKS);
+	st = OK(HG "expect file G memory.max exists\n");
+	ck_assert_int_eq(st->check.cond.kind, SK_FILE_EXISTS);
+	ck_assert_str_eq(st->check.cond.file.name, "memory.max");
+	st = OK(HG "expect file G memory.max absent\n");
+	ck_assert_int_eq(st->check.cond.kind, SK_FILE_ABSENT);
+	BAD(4, "=expected: file GROUP FILE has WORD | lacks WORD | exists | absent",
+	    HG "expect file G memory.max\n");
+	BAD(4, "=expected: file GROUP FILE has WORD | lacks WORD | exists | absent",
+	    HG "expect file G memory.max holds x\n");
+	BAD(4, "='H' is not a group declared above", HG "expect file H memory.max exists\n");
+	BAD(4, "='../x' is not a control file name", HG "expect file G ../x exists\n");
+	BAD(4, "=expected nothing after 'exists'", HG "expect file G memory.max exists x\n");
+	BAD(4, "=expected: file GROUP FILE has WORD", HG "expect file G memory.max has\n");
+	BAD(4, "=expected: file GROUP FILE has WORD", HG "expect file G a has \"x y\"\n");
+}
+END_TEST
+
 START_TEST(guards)
 {
 	const struct scn_step *st;
@@ -1741,6 +1769,7 @@ int main(void)
 	tcase_add_test(tc, step_expect_compare);
 	tcase_add_test(tc, step_expect_states);
 	tcase_add_test(tc, step_expect_events_kmsg_errno);
+	tcase_add_test(tc, step_expect_file);
 	tcase_add_test(tc, guards);
 	tcase_add_test(tc, header);
 	tcase_add_test(tc, lexical);

@@ -16,6 +16,8 @@ static const struct wl_opt alloc_opts[] = {
 	{ "rate", WL_RATE, OPT(rate), "1M", "bytes per second, or max" },
 	{ "hold", WL_FLAG, OPT(hold), NULL, "after --size, hold the memory until told" },
 	{ "thp", WL_FLAG, OPT(thp), NULL, "allow transparent huge pages (default: MADV_NOHUGEPAGE)" },
+	{ "oom_exempt", WL_FLAG, OPT(oom_exempt), NULL,
+	  "oom_score_adj -1000: the OOM killer passes it over (memory.oom.group too)" },
 	{ "quiet", WL_FLAG, OPT(quiet), NULL, "no progress lines" },
 	{ NULL },
 };

@@ -55,6 +55,8 @@ struct wl_opts {
 	bool drop; /* drop the file from the page cache before each pass (pagecache) */
 	bool write; /* pagecache: write the file (dirty page cache) instead of reading */
 	uint64_t files; /* tmpfs: spread --size over this many files (inodes, dentries) */
+	uint64_t procs; /* forker: children alive at once */
+	bool oom_exempt; /* oom_score_adj -1000: the OOM killer passes it over */
 	bool quiet; /* no progress lines */
 	bool private_mount; /* tmpfs: the harness mounts a private tmpfs for the file */
 	char path[PATH_MAX]; /* a directory or file, per workload */
@@ -96,7 +98,7 @@ struct wl_def {
 	int (*prepare)(struct wl_opts *o, struct run *r, const char *id, struct mlab_err *e);
 };
 
-extern const struct wl_def wl_alloc, wl_tmpfs, wl_shm, wl_mmap, wl_pagecache;
+extern const struct wl_def wl_alloc, wl_tmpfs, wl_shm, wl_mmap, wl_pagecache, wl_forker;
 extern const struct wl_def *const wl_all[];
 
 const struct wl_def *wl_find(const char *name);

@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-const struct wl_def *const wl_all[] = { &wl_alloc, &wl_tmpfs, &wl_shm, &wl_mmap, &wl_pagecache,
-					NULL };
+const struct wl_def *const wl_all[] = {&wl_alloc,     &wl_tmpfs,  &wl_shm, &wl_mmap,
+				       &wl_pagecache, &wl_forker, NULL};
 
 const char *wl_phase_name(enum wl_phase p)
 {
-	static const char *const names[] = { "starting", "running", "holding", "done", "failed" };
+	static const char *const names[] = {"starting", "running", "holding", "done", "failed"};
 	return (unsigned)p < sizeof(names) / sizeof(names[0]) ? names[p] : "?";
 }
 
@@ -100,7 +100,7 @@ int wl_set_opt(const struct wl_def *d, struct wl_opts *o, const char *name, cons
 
 void wl_print_help(const struct wl_def *d, int fd)
 {
-	static const char *const kinds[] = { "SIZE", "RATE", "N", "", "PATH" };
+	static const char *const kinds[] = {"SIZE", "RATE", "N", "", "PATH"};
 
 	dprintf(fd, "usage: memcg-lab workload %s [options] [group options]\n\n%s\n\noptions:\n",
 		d->name, d->summary);

@@ -136,6 +136,7 @@ static void fill_meta(struct res_meta *m, const struct cg_root *root, const char
 	meminfo_get(NULL, "MemTotal", &m->mem_total);
 	meminfo_get(NULL, "SwapTotal", &m->swap_total);
 	snprintf(m->swap_mode, sizeof(m->swap_mode), "%s", swap_mode);
+	res_meta_dimensions(m);
 	snprintf(m->version, sizeof(m->version), "%s", MLAB_VERSION);
 	gmtime_r(&t, &tm);
 	strftime(m->start_time, sizeof(m->start_time), "%Y-%m-%dT%H:%M:%SZ", &tm);
