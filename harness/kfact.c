@@ -102,6 +102,18 @@ static int read_cpus(uint64_t *v, struct mlab_err *e)
 	return 0;
 }
 
+/* How far memory.stat may trail memory.current: each CPU batches up to 64
+ * pages of charges (MEMCG_CHARGE_BATCH) before its counts are folded in. */
+static int read_stat_slack(uint64_t *v, struct mlab_err *e)
+{
+	uint64_t cpus = 0;
+	int ret = read_cpus(&cpus, e);
+
+	if (!ret)
+		*v = cpus * 64 * (uint64_t)sysconf(_SC_PAGESIZE);
+	return ret;
+}
+
 const struct kfact kfacts[] = {
     {"mglru", "1 when the multi-gen LRU is on (/sys/kernel/mm/lru_gen/enabled), else 0", read_mglru,
      1},
@@ -119,6 +131,10 @@ const struct kfact kfacts[] = {
      read_localevents, 1},
     {"zswap", "1 when zswap is on (/sys/module/zswap/parameters/enabled), else 0", read_zswap, 1},
     {"cpus", "the number of online CPUs", read_cpus, 1},
+    {"stat_slack",
+     "bytes memory.stat may trail memory.current by: 64 pages per online CPU (the charge "
+     "batch)",
+     read_stat_slack, 0},
     {NULL, NULL, NULL, 0},
 };
 

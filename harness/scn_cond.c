@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cg.h"
 #include "kfact.h"
 #include "scn_eng.h"
 #include "scn_events.h"
@@ -117,6 +118,32 @@ int scn_expr_value(struct eng *g, const struct scn_expr *x, uint64_t *out, struc
 		sum += x->t[i].neg ? -(__int128)v : (__int128)v;
 	}
 	*out = sum < 0 ? 0 : sum > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)sum;
+	return 0;
+}
+
+static int term_reads_stat(const struct eng *g, const struct scn_term *t)
+{
+	const struct cg_name *n;
+	const char *file = t->field;
+
+	if (t->kind != ST_GROUP)
+		return 0;
+	n = cg_name_find(t->field);
+	if (n)
+		file = cg_name_file(n, g->run.root.ver);
+	return file && !strncmp(file, "memory.stat:", 12);
+}
+
+int scn_cond_reads_stat(const struct eng *g, const struct scn_cond *c)
+{
+	const struct scn_expr *sides[] = {&c->compare.lhs, &c->compare.rhs};
+
+	if (c->kind != SK_COMPARE)
+		return 0;
+	for (int s = 0; s < 2; s++)
+		for (int i = 0; i < sides[s]->n; i++)
+			if (term_reads_stat(g, &sides[s]->t[i]))
+				return 1;
 	return 0;
 }
 

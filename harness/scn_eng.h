@@ -15,7 +15,10 @@
 #include "wl_proc.h"
 
 #define CHECK_NS 5000000ULL /* conditions are re-checked at least every 5 ms */
-#define MAX_VARS 32
+/* memory.stat is folded in lazily (per-CPU batches; a flush at most every
+ * 2 s): a comparison that reads it may wait this long to hold */
+#define STAT_SETTLE_NS 3000000000ULL
+#define MAX_VARS       32
 
 struct eng_group {
 	char name[SCN_NAME];
@@ -97,5 +100,8 @@ int scn_expr_value(struct eng *g, const struct scn_expr *x, uint64_t *out, struc
  * more ends at once; an event expectation waits until it is settled). */
 int scn_cond_eval(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
 		  struct mlab_err *e);
+/* Does the comparison @c read memory.stat (a portable counter kept there
+ * on this cgroup version, or a raw memory.stat:KEY)? */
+int scn_cond_reads_stat(const struct eng *g, const struct scn_cond *c);
 
 #endif

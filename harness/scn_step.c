@@ -121,21 +121,36 @@ static int is_event_cond(const struct scn_cond *c)
 	       c->kind == SK_EVENT_WITHIN;
 }
 
-/* An expectation's verdict. Most conditions are judged as they are now;
- * one on events waits until it is settled (a notification may still be in
+/* How long a verdict may wait for what is still in flight: a notification
+ * (event conditions: their settle time) or memory.stat, which the kernel
+ * folds in lazily (comparisons that read it: STAT_SETTLE_NS); 0: judged as
+ * it is now. */
+static uint64_t settle_time(struct eng *g, const struct scn_step *st)
+{
+	const struct scn_cond *c = &st->check.cond;
+
+	if (is_event_cond(c))
+		return st->settle_ns ? st->settle_ns : scn_event_settle_ns(c->event.kind);
+	if (c->kind == SK_COMPARE && scn_cond_reads_stat(g, c))
+		return STAT_SETTLE_NS;
+	return 0;
+}
+
+/* An expectation's verdict. Most conditions are judged as they are now.
+ * One on events waits until it is settled (a notification may still be in
  * flight) or its deadline: `within D of ID end` at the end + D, the others
- * after their settle time (settle=, or the kind's default). */
+ * after their settle time (settle=, or the kind's default). A comparison
+ * that reads memory.stat is polled until it holds or STAT_SETTLE_NS. */
 static int judge(struct eng *g, const struct scn_step *st, char *obs, size_t len,
 		 struct mlab_err *e)
 {
 	const struct scn_cond *c = &st->check.cond;
-	uint64_t deadline =
-	    now_ns() + (st->settle_ns ? st->settle_ns : scn_event_settle_ns(c->event.kind));
+	uint64_t deadline = now_ns() + settle_time(g, st);
 	int ret, settled;
 
 	for (;;) {
 		ret = scn_cond_eval(g, c, obs, len, &settled, e);
-		if (!is_event_cond(c) || ret < 0 || settled || run_interrupted)
+		if (ret < 0 || settled || run_interrupted || (c->kind == SK_COMPARE && ret == 1))
 			return ret;
 		/* `within D of ID end` has its own deadline, the end + D, where
 		 * it is settled either way; the others end at their settle time */

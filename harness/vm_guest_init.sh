@@ -2,7 +2,8 @@
 # /init of the memcg-lab VM runner's initramfs (embedded into memcg-lab at
 # build time). The host passes its choices on the kernel command line:
 #   memcg_lab.cgroup=v1|v2  memcg_lab.swap=zram|disk|none  memcg_lab.swapsize=SIZE
-#   memcg_lab.mglru=on|off|kernel
+#   memcg_lab.mglru=on|off|kernel  memcg_lab.cgroup_opts=OPT,OPT (cgroup2 mount
+#   options: memory_recursiveprot, memory_localevents)  memcg_lab.zswap=on|off|kernel
 # and the arguments for `memcg-lab run` in /run-args, one a line. The console
 # (ttyS0) carries the log and the KTAP; the results directory goes back as a
 # base64 tar on the second serial port (ttyS1) between two marker lines.
@@ -42,7 +43,9 @@ cgroup=$(arg cgroup)
 skip_all=
 case "$cgroup" in
 v2)
-	mount -t cgroup2 cgroup2 /sys/fs/cgroup || fail "cannot mount cgroup2"
+	opts=$(arg cgroup_opts)
+	mount -t cgroup2 ${opts:+-o "$opts"} cgroup2 /sys/fs/cgroup ||
+		fail "cannot mount cgroup2${opts:+ with $opts}"
 	grep -qw memory /sys/fs/cgroup/cgroup.controllers || fail "cgroup2 has no memory controller"
 	# what systemd does on a v2 host: delegate memory below the root
 	echo +memory >/sys/fs/cgroup/cgroup.subtree_control || fail "cannot enable memory"
@@ -67,6 +70,16 @@ case "$(arg mglru)" in
 on) [ -e $lru ] && echo y >$lru || fail "--mglru on: this kernel has no multi-gen LRU" ;;
 off) [ ! -e $lru ] || echo n >$lru || fail "--mglru off: cannot switch the multi-gen LRU off" ;;
 esac
+
+# zswap (a compressed cache in front of the swap device) as asked
+zs=/sys/module/zswap/parameters/enabled
+case "$(arg zswap)" in
+on) [ -e $zs ] && echo Y >$zs || fail "--zswap on: this kernel has no zswap (CONFIG_ZSWAP)" ;;
+off) [ ! -e $zs ] || echo N >$zs || fail "--zswap off: cannot switch zswap off" ;;
+esac
+
+# the loopback interface, for workloads that use sockets
+ip link set lo up 2>/dev/null
 
 swap=none
 case "$(arg swap)" in

@@ -267,6 +267,27 @@ START_TEST(file_words_and_presence)
 }
 END_TEST
 
+START_TEST(stat_comparisons_are_known)
+{
+	struct eng *g = fake_engine(H "group G\nstart a G alloc\n"
+				      "expect G.anon >= 1M\n"
+				      "expect G.usage >= G.memory.stat:file + 1M\n"
+				      "expect G.usage >= 1M\n"
+				      "expect G.swap >= 1M\n"
+				      "expect a running\n");
+	int want[] = {-1, -1, 1, 1, 0, 0, 0};
+
+	g->run.root.ver = CG_V2;
+	for (int i = 2; i < g->s->nsteps; i++)
+		ck_assert_msg(scn_cond_reads_stat(g, &g->s->steps[i].check.cond) == want[i],
+			      "line %d", g->s->steps[i].line);
+	/* v1 keeps swap in memory.stat (total_swap) */
+	g->run.root.ver = CG_V1;
+	ck_assert_int_eq(scn_cond_reads_stat(g, &g->s->steps[5].check.cond), 1);
+	ck_assert_int_eq(scn_cond_reads_stat(g, &g->s->steps[4].check.cond), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scn_engine");
@@ -280,5 +301,6 @@ int main(void)
 	tcase_add_test(tc, saved_values_and_errno);
 	tcase_add_test(tc, events_log_and_workloads_from_the_records);
 	tcase_add_test(tc, file_words_and_presence);
+	tcase_add_test(tc, stat_comparisons_are_known);
 	return tu_suite_run(s);
 }

@@ -13,7 +13,7 @@ command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64"
 tmp=$(mktemp -d /tmp/memcg-lab-vmtest.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 scenarios=(oom-kill-at-limit oom-event-notify tmpfs-unreclaimable first-touch-charge
-	high-throttles oom-disable-pauses)
+	high-throttles oom-disable-pauses subtree-control events-local oom-group)
 start=$(date +%s)
 "$bin" vm --kernel debian:cloud-amd64 --cgroup both --timeout 240s --results "$tmp" \
 	-- "${scenarios[@]}" 2>&1 | tee "$tmp/vm.log"

@@ -56,7 +56,9 @@ struct wl_opts {
 	bool write; /* pagecache: write the file (dirty page cache) instead of reading */
 	uint64_t files; /* tmpfs: spread --size over this many files (inodes, dentries) */
 	uint64_t procs; /* forker: children alive at once */
+	uint64_t count; /* dentries, threads, sockets: how many */
 	bool oom_exempt; /* oom_score_adj -1000: the OOM killer passes it over */
+	bool populate;	 /* alloc: --size in one madvise(MADV_POPULATE_WRITE) */
 	bool quiet; /* no progress lines */
 	bool private_mount; /* tmpfs: the harness mounts a private tmpfs for the file */
 	char path[PATH_MAX]; /* a directory or file, per workload */
@@ -98,7 +100,8 @@ struct wl_def {
 	int (*prepare)(struct wl_opts *o, struct run *r, const char *id, struct mlab_err *e);
 };
 
-extern const struct wl_def wl_alloc, wl_tmpfs, wl_shm, wl_mmap, wl_pagecache, wl_forker;
+extern const struct wl_def wl_alloc, wl_tmpfs, wl_shm, wl_mmap, wl_pagecache, wl_forker,
+    wl_dentries, wl_threads, wl_sockets;
 extern const struct wl_def *const wl_all[];
 
 const struct wl_def *wl_find(const char *name);

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-const struct wl_def *const wl_all[] = {&wl_alloc,     &wl_tmpfs,  &wl_shm, &wl_mmap,
-				       &wl_pagecache, &wl_forker, NULL};
+const struct wl_def *const wl_all[] = {&wl_alloc,     &wl_tmpfs,  &wl_shm,	&wl_mmap,
+				       &wl_pagecache, &wl_forker, &wl_dentries, &wl_threads,
+				       &wl_sockets,   NULL};
 
 const char *wl_phase_name(enum wl_phase p)
 {
