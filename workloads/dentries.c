@@ -5,8 +5,8 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wl.h"
@@ -15,6 +15,7 @@
 
 static const struct wl_opt dentries_opts[] = {
     {"count", WL_UINT, OPT(count), "10000", "names to look up"},
+    {"dir", WL_PATH, OPT(path), "/var/tmp", "where (a disk filesystem)"},
     {"hold", WL_FLAG, OPT(hold), NULL, "after the lookups, stay until told"},
     {"quiet", WL_FLAG, OPT(quiet), NULL, "no progress lines"},
     {NULL},
@@ -43,8 +44,8 @@ static int dentries_run(const struct wl_opts *o, struct wl_ctx *c)
 		uint64_t t1 = now_ns();
 		/* a long name, so that it is stored outside the dentry too */
 		snprintf(name, sizeof(name),
-			 "/.memcg-lab-absent-%d-%llu-xxxxxxxxxxxxxxxxxxxxxxxxxxxx", (int)getpid(),
-			 (unsigned long long)i);
+			 "%s/.memcg-lab-absent-%d-%llu-xxxxxxxxxxxxxxxxxxxxxxxx", o->path,
+			 (int)getpid(), (unsigned long long)i);
 		if (!stat(name, &st))
 			return wl_fail(c, EEXIST, "%s exists", name);
 		wl_step_record(c, t1, i + 1);
