@@ -83,6 +83,11 @@ struct res_expect *res_add_expect(struct res_scenario *s)
 	return GROW(s->expects, s->nexpects, s->cap_expects);
 }
 
+struct res_figure *res_add_figure(struct res_scenario *s)
+{
+	return GROW(s->figures, s->nfigures, s->cap_figures);
+}
+
 struct res_event *res_add_event(struct res_scenario *s)
 {
 	return GROW(s->events, s->nevents, s->cap_events);
@@ -155,6 +160,7 @@ void res_free(struct res_run *r)
 		struct res_scenario *s = &r->scenarios[i];
 
 		free(s->expects);
+		free(s->figures);
 		free(s->events);
 		free(s->kmsg);
 		free(s->samples);

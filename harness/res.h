@@ -17,10 +17,18 @@ enum res_verdict { RES_PASS, RES_FAIL, RES_SKIP, RES_ERROR };
 const char *res_verdict_name(enum res_verdict v); /* "pass", "fail", "skip", "error" */
 
 struct res_expect {
-	char text[256]; /* the expectation as written: "a killed-by SIGKILL" */
+	char text[256];		  /* the expectation as written: "a killed-by SIGKILL" */
 	enum res_verdict verdict; /* PASS, FAIL, or SKIP (guarded out by a variant) */
-	char observed[256]; /* what was seen: "killed by SIGKILL", "4194304 (4M)" */
-	int line; /* in the scenario file */
+	char observed[256];	  /* what was seen: "killed by SIGKILL", "4194304 (4M)" */
+	int line;		  /* in the scenario file */
+};
+
+/* A measured figure (the measure step): a finding reported, not judged. */
+struct res_figure {
+	char name[64];
+	double value;
+	char unit[8]; /* "ms" */
+	int line;     /* in the scenario file */
 };
 
 /* One notification (or one harness observation: start, exit, killed,
@@ -28,16 +36,16 @@ struct res_expect {
  * burst of pressure notifications is kept as one entry, with its count and
  * its first and last time. */
 struct res_event {
-	double t_s; /* seconds since the scenario started (the first, for a burst) */
+	double t_s;	 /* seconds since the scenario started (the first, for a burst) */
 	double t_last_s; /* the last of a burst; = t_s otherwise */
-	char group[64]; /* scenario name of the group */
-	char kind[32]; /* oom, oom_kill, max, high, low, threshold, pressure-low,
-			* pressure-medium, pressure-critical, start, exit, killed,
-			* paused, resumed */
-	uint64_t count; /* occurrences it stands for (a counter's increase in one
-			 * read, an eventfd counter, a burst); 1 for the harness's */
-	uint64_t value; /* detail: exit code, killing signal, progress in bytes
-			 * (paused, resumed), threshold crossed; else 0 */
+	char group[64];	 /* scenario name of the group */
+	char kind[32];	 /* oom, oom_kill, max, high, low, threshold, pressure-low,
+			  * pressure-medium, pressure-critical, start, exit, killed,
+			  * paused, resumed */
+	uint64_t count;	 /* occurrences it stands for (a counter's increase in one
+			  * read, an eventfd counter, a burst); 1 for the harness's */
+	uint64_t value;	 /* detail: exit code, killing signal, progress in bytes
+			  * (paused, resumed), threshold crossed; else 0 */
 };
 
 /* Sampled counters: one row per sample and group. */
@@ -76,6 +84,8 @@ struct res_scenario {
 
 	struct res_expect *expects;
 	int nexpects, cap_expects;
+	struct res_figure *figures;
+	int nfigures, cap_figures;
 	struct res_event *events;
 	int nevents, cap_events;
 	char (*kmsg)[256]; /* kernel-log lines seen during the scenario */
@@ -94,22 +104,22 @@ struct res_scenario {
 
 struct res_meta {
 	char run_id[64];
-	char kernel[128]; /* uname -r */
-	int cgroup_version; /* 1 or 2 */
+	char kernel[128];	/* uname -r */
+	int cgroup_version;	/* 1 or 2 */
 	char cgroup_layout[16]; /* v1, v2, hybrid */
-	uint64_t mem_total; /* bytes */
-	uint64_t swap_total; /* bytes, at the start of the run (after --swap) */
-	char swap_mode[32]; /* as asked: auto, none, 256M */
-	char swap_kind[16]; /* what it swaps to: zram, file, partition, none */
+	uint64_t mem_total;	/* bytes */
+	uint64_t swap_total;	/* bytes, at the start of the run (after --swap) */
+	char swap_mode[32];	/* as asked: auto, none, 256M */
+	char swap_kind[16];	/* what it swaps to: zram, file, partition, none */
 	/* the kernel facts that are run dimensions (kfact.h), as read at the start */
 	struct {
 		char name[32];
 		uint64_t value;
 	} facts[8];
 	int nfacts;
-	char version[32]; /* harness version */
+	char version[32];    /* harness version */
 	char start_time[32]; /* ISO 8601 UTC */
-	char where[8]; /* "host" or "vm" */
+	char where[8];	     /* "host" or "vm" */
 	int repeat;
 };
 
@@ -128,6 +138,7 @@ struct res_run {
 struct res_scenario *res_add_scenario(struct res_run *r);
 struct res_expect *res_add_expect(struct res_scenario *s);
 struct res_event *res_add_event(struct res_scenario *s);
+struct res_figure *res_add_figure(struct res_scenario *s);
 int res_add_kmsg(struct res_scenario *s, const char *line);
 struct res_sample *res_add_sample(struct res_scenario *s);
 struct res_workload *res_add_workload(struct res_scenario *s);

@@ -193,6 +193,19 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 	jout_put(o, "expectations", a, bad);
 
 	a = json_array();
+	for (int k = 0; k < s->nfigures; k++) {
+		const struct res_figure *m = &s->figures[k];
+		json_t *x = json_object();
+
+		jout_put(x, "name", jout_str(FLD(m->name)), bad);
+		jout_put(x, "value", jout_real(m->value, 3), bad);
+		jout_put(x, "unit", jout_str(FLD(m->unit)), bad);
+		jout_put(x, "line", json_integer(m->line), bad);
+		jout_append(a, x, bad);
+	}
+	jout_put(o, "figures", a, bad);
+
+	a = json_array();
 	for (int k = 0; k < s->nevents; k++) {
 		const struct res_event *e = &s->events[k];
 		json_t *x = json_object();

@@ -65,6 +65,11 @@ void res_ktap_scenario(FILE *f, int index, const struct res_scenario *s)
 			put_expect(f, k + 1, &s->expects[k]);
 	}
 
+	for (int k = 0; k < s->nfigures; k++) {
+		fputs("# figure: ", f);
+		PUT(f, s->figures[k].name, 0);
+		fprintf(f, " %.3f %s\n", s->figures[k].value, s->figures[k].unit);
+	}
 	if (s->variant[0]) {
 		fputs("# variant: ", f);
 		PUT(f, s->variant, 0);

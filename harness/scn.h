@@ -181,8 +181,8 @@ struct scn_step {
 			char name[SCN_NAME];
 			struct scn_expr expr;
 		} save;
-		struct {			/* expect, wait, pick */
-			char variant[SCN_NAME]; /* pick: the variant it picks */
+		struct {		     /* expect, wait, pick, measure */
+			char name[SCN_NAME]; /* pick: the variant; measure: the figure */
 			struct scn_cond cond;
 		} check;
 	};

@@ -45,7 +45,10 @@
 	X(EXPECT, "expect", 1, SCN_MAX_WORDS, "settle", "expect CONDITION [settle=DURATION]",      \
 	  p_check, r_expect)                                                                       \
 	X(WAIT, "wait", 1, SCN_MAX_WORDS, "timeout settle", "wait CONDITION [timeout=DURATION]",   \
-	  p_check, r_wait)
+	  p_check, r_wait)                                                                         \
+	X(MEASURE, "measure", 3, SCN_MAX_WORDS, "timeout",                                         \
+	  "measure NAME CONDITION [timeout=DURATION] (a figure: how long until it holds)",         \
+	  p_measure, r_measure)
 
 /* Conditions (expect, wait, pick): X(KIND, form, word, waitable, usage, parse, eval)
  *   form      where its word stands (enum scn_cond_form): CF_LEAD first,
@@ -78,10 +81,12 @@
 	X(BOOT_KMSG, CF_LEAD, "boot-kmsg", 0, "boot-kmsg \"text\"", c_log_text, e_boot_kmsg)       \
 	X(NO_BOOT_KMSG, CF_LEAD, "no-boot-kmsg", 0, "no-boot-kmsg \"text\"", c_log_text,           \
 	  e_boot_kmsg)                                                                             \
-	X(ERRNO, CF_LEAD, "errno", 0, "errno == NAME | errno != NAME", c_errno, e_errno)          \
-	X(FILE_HAS, CF_FILE, "has", 1, "file GROUP FILE has WORD", c_file_word, e_file_has)         \
-	X(FILE_LACKS, CF_FILE, "lacks", 1, "file GROUP FILE lacks WORD", c_file_word, e_file_lacks) \
-	X(FILE_EXISTS, CF_FILE, "exists", 1, "file GROUP FILE exists", c_file_state, e_file_exists) \
+	X(ERRNO, CF_LEAD, "errno", 0, "errno == NAME | errno != NAME", c_errno, e_errno)           \
+	X(FILE_HAS, CF_FILE, "has", 1, "file GROUP FILE has WORD", c_file_word, e_file_has)        \
+	X(FILE_LACKS, CF_FILE, "lacks", 1, "file GROUP FILE lacks WORD", c_file_word,              \
+	  e_file_lacks)                                                                            \
+	X(FILE_EXISTS, CF_FILE, "exists", 1, "file GROUP FILE exists", c_file_state,               \
+	  e_file_exists)                                                                           \
 	X(FILE_ABSENT, CF_FILE, "absent", 1, "file GROUP FILE absent", c_file_state, e_file_absent)
 
 /* Needs (header lines `needs ...`): X(KIND, word, usage, parse, check)

@@ -1023,6 +1023,17 @@ static int p_sleep(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step 
 	return parse_dur(c, toks[1], &st->sleep.ns);
 }
 
+/* A name that later lines can read as $NAME (save, measure). */
+static int add_var(struct pctx *c, const char *name)
+{
+	if (has_var(c->s, name))
+		return 0;
+	if (c->s->nvars == 32)
+		return perr(c, "too many saved values (at most 32)");
+	snprintf(c->s->vars[c->s->nvars++], SCN_NAME, "%s", name);
+	return 0;
+}
+
 static int p_save(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
 {
 	if (!valid_ident(toks[1]))
@@ -1030,12 +1041,7 @@ static int p_save(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *
 	snprintf(st->save.name, sizeof(st->save.name), "%s", toks[1]);
 	if (parse_expr(c, toks, 2, n, &st->save.expr))
 		return -EINVAL;
-	if (!has_var(c->s, toks[1])) {
-		if (c->s->nvars == 32)
-			return perr(c, "too many saved values (at most 32)");
-		snprintf(c->s->vars[c->s->nvars++], SCN_NAME, "%s", toks[1]);
-	}
-	return 0;
+	return add_var(c, toks[1]);
 }
 
 static int p_pick(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
@@ -1044,8 +1050,23 @@ static int p_pick(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *
 		return perr(c, "usage: pick VARIANT if CONDITION");
 	if (find_variant(c->s, toks[1]) < 0)
 		return perr(c, "'%s' is not a variant declared in the header", toks[1]);
-	snprintf(st->check.variant, sizeof(st->check.variant), "%s", toks[1]);
+	snprintf(st->check.name, sizeof(st->check.name), "%s", toks[1]);
 	return parse_checked_cond(c, toks, 3, n, &st->check.cond);
+}
+
+/* measure NAME CONDITION: a wait whose time is the figure */
+static int p_measure(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	if (!valid_ident(toks[1]))
+		return perr(c, "usage: measure NAME CONDITION [timeout=DURATION] (NAME: letters, "
+			       "digits, _ -)");
+	snprintf(st->check.name, sizeof(st->check.name), "%s", toks[1]);
+	if (parse_checked_cond(c, toks, 2, n, &st->check.cond))
+		return -EINVAL;
+	if (!cond_waitable(st->check.cond.kind))
+		return perr(c, "cannot measure that; measure a workload state, an event count or a "
+			       "comparison");
+	return add_var(c, toks[1]);
 }
 
 /* expect and wait: CONDITION (timeout= and settle= are taken off first) */

@@ -85,7 +85,10 @@ static int r_start(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 	return 0;
 }
 
-static int r_wait(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+/* Wait for the step's condition to its timeout: 1 it held (after *@took
+ * ns), 0 it did not (the failed expectation is recorded and the scenario
+ * stops), or -errno. */
+static int wait_until(struct eng *g, const struct scn_step *st, uint64_t *took, struct mlab_err *e)
 {
 	uint64_t start = now_ns(), deadline = start + st->timeout_ns;
 	char obs[256];
@@ -93,8 +96,9 @@ static int r_wait(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 
 	for (;;) {
 		ret = scn_cond_eval(g, &st->check.cond, obs, sizeof(obs), &settled, e);
+		*took = now_ns() - start;
 		if (ret == 1)
-			return 0;
+			return 1;
 		if (ret < 0 && ret != -ESRCH && ret != -ENOENT)
 			return eng_step_error(g, st, e);
 		if (settled || now_ns() >= deadline) {
@@ -113,6 +117,49 @@ static int r_wait(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 			return err_set(e, EINTR, "interrupted");
 		eng_pump(g, now_ns() + CHECK_NS < deadline ? now_ns() + CHECK_NS : deadline);
 	}
+}
+
+static int r_wait(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	uint64_t took;
+	int ret = wait_until(g, st, &took, e);
+
+	return ret < 0 ? ret : 0;
+}
+
+/* Set $@name to @v (save, measure). */
+static int set_var(struct eng *g, const char *name, uint64_t v, struct mlab_err *e)
+{
+	for (int i = 0; i < g->nvars; i++)
+		if (!strcmp(g->vars[i].name, name)) {
+			g->vars[i].v = v;
+			return 0;
+		}
+	if (g->nvars == MAX_VARS)
+		return err_set(e, ENOSPC, "too many saved values");
+	snprintf(g->vars[g->nvars].name, SCN_NAME, "%s", name);
+	g->vars[g->nvars++].v = v;
+	return 0;
+}
+
+/* measure NAME CONDITION: how long until it holds, as a figure (ms) and as
+ * $NAME (ns) */
+static int r_measure(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	struct res_figure *f;
+	uint64_t took;
+	int ret = wait_until(g, st, &took, e);
+
+	if (ret <= 0)
+		return ret;
+	f = res_add_figure(g->res);
+	if (f) {
+		snprintf(f->name, sizeof(f->name), "%s", st->check.name);
+		f->value = (double)took / 1e6;
+		snprintf(f->unit, sizeof(f->unit), "ms");
+		f->line = st->line;
+	}
+	return set_var(g, st->check.name, took, e) ? eng_step_error(g, st, e) : 0;
 }
 
 static int is_event_cond(const struct scn_cond *c)
@@ -353,19 +400,9 @@ static int r_sleep(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 static int r_save(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 {
 	uint64_t v;
-	if (scn_expr_value(g, &st->save.expr, &v, e))
+
+	if (scn_expr_value(g, &st->save.expr, &v, e) || set_var(g, st->save.name, v, e))
 		return eng_step_error(g, st, e);
-	for (int i = 0; i < g->nvars; i++)
-		if (!strcmp(g->vars[i].name, st->save.name)) {
-			g->vars[i].v = v;
-			return 0;
-		}
-	if (g->nvars == MAX_VARS) {
-		err_set(e, ENOSPC, "too many saved values");
-		return eng_step_error(g, st, e);
-	}
-	snprintf(g->vars[g->nvars].name, SCN_NAME, "%s", st->save.name);
-	g->vars[g->nvars++].v = v;
 	return 0;
 }
 
@@ -384,9 +421,9 @@ static int r_pick(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 		snprintf(g->last_pick, sizeof(g->last_pick), "line %d saw %.160s", st->line, obs);
 	if (ret == 1) {
 		for (int i = 0; i < g->s->nvariants; i++)
-			if (!strcmp(g->s->variants[i].name, st->check.variant))
+			if (!strcmp(g->s->variants[i].name, st->check.name))
 				g->variant = i;
-		snprintf(g->res->variant, sizeof(g->res->variant), "%s", st->check.variant);
+		snprintf(g->res->variant, sizeof(g->res->variant), "%s", st->check.name);
 		snprintf(g->res->variant_doc, sizeof(g->res->variant_doc), "%s",
 			 g->s->variants[g->variant].doc);
 		if (g->s->variants[g->variant].skip) {

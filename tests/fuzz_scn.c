@@ -198,7 +198,12 @@ static void check_step(const struct scn *s, const struct scn_step *st)
 		check_expr(s, &st->save.expr, l);
 		break;
 	case SO_PICK:
-		CHECK(is_variant(s, st->check.variant), "line %d: pick %s", l, st->check.variant);
+		CHECK(is_variant(s, st->check.name), "line %d: pick %s", l, st->check.name);
+		/* fall through */
+	case SO_MEASURE:
+		if (st->op == SO_MEASURE)
+			CHECK(in(s->vars, s->nvars, st->check.name), "line %d: measure %s", l,
+			      st->check.name);
 		/* fall through */
 	case SO_EXPECT:
 	case SO_WAIT:

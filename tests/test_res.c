@@ -67,6 +67,12 @@ static void build_run(struct res_run *r)
 	r->meta.mem_total = 8ULL << 30;
 	r->meta.swap_total = 256ULL << 20;
 	snprintf(r->meta.swap_mode, sizeof(r->meta.swap_mode), "256M");
+	snprintf(r->meta.swap_kind, sizeof(r->meta.swap_kind), "zram");
+	snprintf(r->meta.facts[0].name, sizeof(r->meta.facts[0].name), "mglru");
+	r->meta.facts[0].value = 1;
+	snprintf(r->meta.facts[1].name, sizeof(r->meta.facts[1].name), "cpus");
+	r->meta.facts[1].value = 2;
+	r->meta.nfacts = 2;
 	snprintf(r->meta.version, sizeof(r->meta.version), "0.1.0");
 	snprintf(r->meta.start_time, sizeof(r->meta.start_time), "2024-01-01T00:00:00Z");
 	snprintf(r->meta.where, sizeof(r->meta.where), "vm");
@@ -369,7 +375,15 @@ START_TEST(meta_json)
 	ck_assert_str_eq(jget_str(m, "start_time"), "2024-01-01T00:00:00Z");
 	ck_assert_str_eq(jget_str(m, "where"), "vm");
 	ck_assert_int_eq(jget_int(m, "repeat"), 1);
-	ck_assert_uint_eq(json_object_size(m), 11);
+	ck_assert_str_eq(jget_str(m, "swap_kind"), "zram");
+	{
+		json_t *facts = json_object_get(m, "kernel_facts");
+		ck_assert_ptr_nonnull(facts);
+		ck_assert_uint_eq(json_object_size(facts), 2);
+		ck_assert_int_eq(json_integer_value(json_object_get(facts, "mglru")), 1);
+		ck_assert_int_eq(json_integer_value(json_object_get(facts, "cpus")), 2);
+	}
+	ck_assert_uint_eq(json_object_size(m), 13);
 	json_decref(m);
 	res_free(&r);
 }

@@ -496,12 +496,12 @@ START_TEST(step_pick)
 	st = &S.steps[2];
 	ck_assert_int_eq(st->op, SO_PICK);
 	ck_assert_int_eq(st->line, 7);
-	ck_assert_str_eq(st->check.variant, "kills");
+	ck_assert_str_eq(st->check.name, "kills");
 	ck_assert_int_eq(st->check.cond.kind, SK_ERRNO);
 	ck_assert_int_eq(st->check.cond.tried.cmp, SC_EQ);
 	ck_assert_int_eq(st->check.cond.tried.err, 0);
 	st = &S.steps[3];
-	ck_assert_str_eq(st->check.variant, "refused");
+	ck_assert_str_eq(st->check.name, "refused");
 	ck_assert_int_eq(st->check.cond.kind, SK_ERRNO);
 	ck_assert_int_eq(st->check.cond.tried.cmp, SC_NE);
 	ck_assert_int_eq(st->check.cond.tried.err, EBUSY);
@@ -702,6 +702,29 @@ START_TEST(step_expect_events_kmsg_errno)
 	st = OK(HG "expect errno != ok\n");
 	ck_assert_int_eq(st->check.cond.tried.cmp, SC_NE);
 	ck_assert_int_eq(st->check.cond.tried.err, 0);
+}
+END_TEST
+
+START_TEST(step_measure)
+{
+	const struct scn_step *st;
+
+	OK(HW "measure lag a.progress >= 4M timeout=5s\nexpect $lag < 1000000000\n");
+	st = &S.steps[2];
+	ck_assert_int_eq(st->op, SO_MEASURE);
+	ck_assert_str_eq(st->check.name, "lag");
+	ck_assert_int_eq(st->check.cond.kind, SK_COMPARE);
+	ck_assert_uint_eq(st->timeout_ns, 5000000000ULL);
+	ck_assert_int_eq(S.nvars, 1);
+	st = OK(HW "measure up a holding\n");
+	ck_assert_int_eq(st->check.cond.kind, SK_HOLDING);
+	ck_assert_uint_eq(st->timeout_ns, S10);
+	BAD(5, "=usage: measure NAME CONDITION [timeout=DURATION] (a figure: how long until it "
+	       "holds)",
+	    HW "measure x\n");
+	BAD(5, "=cannot measure that; measure a workload state, an event count or a comparison",
+	    HW "measure x kmsg \"oom\"\n");
+	BAD(5, "usage: measure NAME CONDITION", HW "measure $x a holding\n");
 }
 END_TEST
 
@@ -1227,7 +1250,7 @@ static const struct {
 	{ 5, "='a' is already declared", HW "start a G alloc\n" },
 	{ 4, "='G' is already declared", HG "start G G alloc\n" },
 	{ 4, "='X' is not a group declared above", HG "start a X alloc\n" },
-	{ 4, "=no workload 'hog' (alloc, tmpfs, shm, mmap, pagecache)", HG "start a G hog\n" },
+	{ 4, "=no workload 'hog' (alloc, tmpfs, shm, mmap, pagecache, forker, dentries, threads, sockets)", HG "start a G hog\n" },
 	{ 4, "=workload alloc has no option --bogus (see --help)", HG "start a G alloc bogus=1\n" },
 	{ 4, "=workload alloc has no option --file (see --help)", HG "start a G alloc file=/x\n" },
 	{ 4, "--size: size 'lots'", HG "start a G alloc size=lots\n" },
@@ -1339,7 +1362,7 @@ static const struct {
 	{ 3, "=expected: no-boot-kmsg \"text\"", H "expect no-boot-kmsg a b\n" },
 	{ 3, "=cannot wait for that; wait for a workload state, an event count or a comparison",
 	  H "wait boot-kmsg x\n" },
-	{ 3, "=no kernel fact 'lru' (mglru, log_from_boot)", H "expect kernel.lru == 1\n" },
+	{ 3, "=no kernel fact 'lru' (mglru, log_from_boot, recursiveprot, localevents, zswap, cpus, stat_slack)", H "expect kernel.lru == 1\n" },
 	{ 3, "='kernel' is reserved (kernel.FACT reads a kernel fact)", H "group kernel\n" },
 	{ 4, "='kernel' is reserved (kernel.FACT reads a kernel fact)", HG "start kernel G alloc\n" },
 	{ 3, "=expected: kmsg \"text\"", H "expect kmsg \"\"\n" },
@@ -1769,6 +1792,7 @@ int main(void)
 	tcase_add_test(tc, step_expect_compare);
 	tcase_add_test(tc, step_expect_states);
 	tcase_add_test(tc, step_expect_events_kmsg_errno);
+	tcase_add_test(tc, step_measure);
 	tcase_add_test(tc, step_expect_file);
 	tcase_add_test(tc, guards);
 	tcase_add_test(tc, header);

@@ -19,7 +19,8 @@
 #include "testutil.h"
 #include "wl.h"
 
-static const char *const names[] = { "alloc", "tmpfs", "shm", "mmap", "pagecache" };
+static const char *const names[] = { "alloc",	 "tmpfs",    "shm",	"mmap",	   "pagecache",
+				     "forker", "dentries", "threads", "sockets" };
 #define NWL (sizeof(names) / sizeof(names[0]))
 
 static const struct wl_def *def(const char *name)
@@ -79,10 +80,11 @@ START_TEST(option_tables)
 			for (const struct wl_opt *p = o + 1; p->name; p++)
 				ck_assert_msg(strcmp(o->name, p->name), "%s: --%s twice", d->name,
 					      o->name);
-			has_size |= !strcmp(o->name, "size");
+			/* how much: bytes, or a number of kernel objects */
+			has_size |= !strcmp(o->name, "size") || !strcmp(o->name, "count");
 			has_quiet |= !strcmp(o->name, "quiet");
 		}
-		ck_assert_msg(has_size && has_quiet, "%s: --size and --quiet", d->name);
+		ck_assert_msg(has_size && has_quiet, "%s: --size (or --count) and --quiet", d->name);
 	}
 }
 END_TEST
@@ -609,7 +611,8 @@ START_TEST(prog_help)
 
 	PROG(&p, "workload", "--list");
 	ck_assert_int_eq(p.code, 0);
-	ck_assert_str_eq(p.out, "alloc\ntmpfs\nshm\nmmap\npagecache\n");
+	ck_assert_str_eq(p.out,
+			 "alloc\ntmpfs\nshm\nmmap\npagecache\nforker\ndentries\nthreads\nsockets\n");
 	PROG(&p, "workload", "--help");
 	ck_assert_int_eq(p.code, 0);
 	ck_assert_ptr_nonnull(strstr(p.out, "  pagecache "));
