@@ -64,8 +64,11 @@ def run_facts(run):
     layout = m.get("cgroup_layout")
     cg = f"v{m.get('cgroup_version', '?')}" + (f" ({layout} layout)" if layout else "")
     swap = fmt_bytes(m.get("swap_total_bytes"))
+    how = [m["swap_kind"]] if m.get("swap_kind") not in (None, "none") else []
     if m.get("swap_mode"):
-        swap += f" (--swap {m['swap_mode']})"
+        how.append(f"--swap {m['swap_mode']}")
+    if how:
+        swap += f" ({', '.join(how)})"
     return [
         ("run", m.get("run_id", os.path.basename(os.path.normpath(run["dir"])))),
         ("kernel", m.get("kernel", "?")),
@@ -76,4 +79,18 @@ def run_facts(run):
         ("started", (m.get("start_time") or "?").replace("T", " ").replace("Z", " UTC")),
         ("harness", f"memcg-lab {m.get('harness_version', '?')}"),
         ("repeat", m.get("repeat", 1)),
-    ] + ([("bench", bench_fact(run["bench"]))] if run.get("bench") else [])
+    ] + dimension_facts(m) + ([("bench", bench_fact(run["bench"]))] if run.get("bench") else [])
+
+
+# the run dimensions of meta.json's kernel_facts, as a reviewer reads them
+DIMENSIONS = [("mglru", "multi-gen LRU", True), ("recursiveprot", "memory_recursiveprot", True),
+              ("localevents", "memory_localevents", True), ("zswap", "zswap", True),
+              ("cpus", "CPUs", False)]
+
+
+def dimension_facts(m):
+    """[(label, text)] of the run dimensions a run recorded (older runs
+    recorded none)."""
+    facts = m.get("kernel_facts") or {}
+    return [(label, ("on" if facts[key] else "off") if switch else facts[key])
+            for key, label, switch in DIMENSIONS if key in facts]

@@ -107,6 +107,15 @@ def counters_note(groups):
     return f'<p class="note">{esc("; ".join(parts))}.</p>' if parts else ""
 
 
+def figures_table(s):
+    """What the scenario's measure steps measured (findings, not verdicts)."""
+    rows = "".join(f'<tr><td class="num">{f.get("line", "")}</td><td>{esc(f["name"])}</td>'
+                   f'<td class="num">{f["value"]:.3f} {esc(f.get("unit", ""))}</td></tr>'
+                   for f in s["figures"])
+    return ('<table class="figures"><tr><th class="num">line</th><th>figure</th>'
+            f'<th class="num">value</th></tr>{rows}</table>')
+
+
 def scenario_section(s, key, anchor, run, plots):
     """The section of one scenario that ran: doc, expectations, plots, log."""
     title = key_label(key)
@@ -124,6 +133,8 @@ def scenario_section(s, key, anchor, run, plots):
         parts.append(f'<p class="reason"><b>{esc(s["verdict"])}:</b> {esc(s["reason"])}</p>')
     if s["expectations"]:
         parts.append("<h3>Expectations</h3>" + expectations_table(s))
+    if s.get("figures"):
+        parts.append("<h3>Figures</h3>" + figures_table(s))
     groups = run["timelines"].get(s.get("timeline")) if s.get("timeline") else None
     if groups:
         png = timeline_figure(s, groups)
