@@ -4,7 +4,8 @@
  * (no group, no run: nothing of the machine's cgroups is touched).
  *
  * Never run here: shm (a real SysV segment), tmpfs on /dev/shm, anything
- * with --limit/--set/--group/--swap/--private (a run as root). */
+ * with --limit/--set/--group/--swap/--private (a run as root) but their
+ * usage errors, which are refused before anything starts. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -601,10 +602,17 @@ START_TEST(prog_help)
 			ck_assert_msg(strstr(p.out, want), "workload %s --help lacks %s", d->name,
 				      want);
 		}
+		/* the group options, from their table */
+		ck_assert_ptr_nonnull(strstr(p.out, "\ngroup options (run inside a fresh scratch"));
+		ck_assert_ptr_nonnull(strstr(p.out, "  --limit SIZE "));
+		ck_assert_ptr_nonnull(strstr(p.out, "  --set NAME=VALUE "));
+		ck_assert_ptr_nonnull(strstr(p.out, "  --group "));
+		ck_assert_ptr_nonnull(strstr(p.out, "  --swap auto|none|SIZE\n"));
 	}
-	/* help after other options; only "--" words are options there */
+	/* help after other options: -h as for every command, and --h */
 	PROG(&p, "workload", "alloc", "--size", "1M", "-h");
-	ck_assert_int_eq(p.code, 2);
+	ck_assert_int_eq(p.code, 0);
+	ck_assert_ptr_nonnull(strstr(p.out, "usage: memcg-lab workload alloc"));
 	PROG(&p, "workload", "alloc", "--size", "1M", "--h");
 	ck_assert_int_eq(p.code, 0);
 	ck_assert_ptr_nonnull(strstr(p.out, "usage: memcg-lab workload alloc"));
@@ -655,6 +663,41 @@ START_TEST(prog_usage_errors)
 	ck_assert_ptr_nonnull(strstr(p.err, "unexpected argument 'extra'"));
 	PROG(&p, "nosuchcommand");
 	ck_assert_int_eq(p.code, 2);
+	ck_assert_str_eq(p.out, "");
+}
+END_TEST
+
+/* The group options' usage errors: said before anything starts (no run,
+ * no group), whoever runs them. */
+START_TEST(prog_group_usage_errors)
+{
+	static struct prog p;
+
+	PROG(&p, "workload", "alloc", "--size", "1M", "--limit", "12X");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "workload alloc: --limit: size '12X'"));
+	PROG(&p, "workload", "alloc", "--size", "1M", "--limit=");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "--limit: "));
+	/* a word starting with "--" is no value */
+	PROG(&p, "workload", "alloc", "--size", "1M", "--limit", "--group");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "--limit needs a value"));
+	PROG(&p, "workload", "alloc", "--size", "1M", "--set");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "--set needs a value"));
+	PROG(&p, "workload", "alloc", "--size", "1M", "--set=swappiness");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "--set 'swappiness': expected NAME=VALUE"));
+	PROG(&p, "workload", "alloc", "--size", "1M", "--swap", "bogus");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "--swap 'bogus'"));
+	PROG(&p, "workload", "alloc", "--size", "1M", "--group=yes");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "--group takes no value"));
+	PROG(&p, "workload", "alloc", "--group", "stray");
+	ck_assert_int_eq(p.code, 2);
+	ck_assert_ptr_nonnull(strstr(p.err, "unexpected argument 'stray'"));
 	ck_assert_str_eq(p.out, "");
 }
 END_TEST
@@ -727,6 +770,7 @@ int main(void)
 	tc = tu_case(s, "program", 60);
 	tcase_add_test(tc, prog_help);
 	tcase_add_test(tc, prog_usage_errors);
+	tcase_add_test(tc, prog_group_usage_errors);
 	tcase_add_test(tc, prog_alloc_runs);
 	tcase_add_test(tc, prog_guard);
 

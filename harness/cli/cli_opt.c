@@ -34,6 +34,21 @@ static int in_choices(const char *choices, const char *v)
 	return 0;
 }
 
+/* One more value of the CLI_LIST option @x. */
+static int add(const struct cli_cmd *c, const struct cli_opt *x, const char *v, struct cli_list *l)
+{
+	struct mlab_err e = {""};
+
+	if (!*v)
+		return bad(c, "--%s needs a value%s", x->name, "");
+	if (x->check && x->check(v, &e)) /* its message names the option */
+		return bad(c, "%s%s", e.msg, "");
+	if (l->n == CLI_LIST_MAX)
+		return bad(c, "too many --%s%s", x->name, "");
+	l->v[l->n++] = v;
+	return CLI_OK;
+}
+
 /* Store @v into the field of @x; CLI_BAD with the reason said. */
 static int set(const struct cli_cmd *c, const struct cli_opt *x, const char *v, void *o)
 {
@@ -85,9 +100,61 @@ static int set(const struct cli_cmd *c, const struct cli_opt *x, const char *v, 
 			return bad(c, "--%s: %s", x->name, "must be more than 0");
 		*(uint64_t *)field = n;
 		return CLI_OK;
+	case CLI_LIST:
+		return add(c, x, v, (struct cli_list *)field);
 	}
 	*(const char **)field = v;
 	return CLI_OK;
+}
+
+/* The word after argv[@i] if it can be a value, or NULL. */
+static const char *next_word(const struct cli_cmd *c, int argc, char **argv, int i)
+{
+	if (i + 1 >= argc || (c->no_dashed_values && !strncmp(argv[i + 1], "--", 2)))
+		return NULL;
+	return argv[i + 1];
+}
+
+/* @a (up to @eq, the "=" in it, or NULL) is not in the table: .other's
+ * option, or an unknown one. */
+static int other_option(const struct cli_cmd *c, const char *a, const char *eq, const char *next,
+			void *o, int *took)
+{
+	char name[64];
+	size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+
+	if (!c->other || a[1] != '-' || !len || len >= sizeof(name))
+		return bad(c, "unknown option '%s'%s", a, "");
+	memcpy(name, a + 2, len);
+	name[len] = 0;
+	return c->other(c, name, eq ? eq + 1 : NULL, next, o, took);
+}
+
+/* The option argv[*@i] ("--name VALUE" or "--name=VALUE"); *@i moves past
+ * the value when that is the next word. */
+static int option(const struct cli_cmd *c, int argc, char **argv, int *i, void *o)
+{
+	const char *a = argv[*i], *eq = strchr(a, '='), *next = next_word(c, argc, argv, *i);
+	const struct cli_opt *x;
+	int took = 0, ret;
+
+	x = a[1] == '-' ? find(c, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2)) : NULL;
+	if (!x) {
+		ret = other_option(c, a, eq, next, o, &took);
+		*i += took;
+		return ret;
+	}
+	if (x->type == CLI_FLAG) {
+		if (eq)
+			return bad(c, "--%s takes no value%s", x->name, "");
+		return set(c, x, NULL, o);
+	}
+	if (eq)
+		return set(c, x, eq + 1, o);
+	if (!next)
+		return bad(c, "--%s needs a value%s", x->name, "");
+	(*i)++;
+	return set(c, x, next, o);
 }
 
 int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, int *noperands, int *rest)
@@ -99,8 +166,8 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, int *nope
 	if (rest)
 		*rest = -1;
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq, *v;
-		const struct cli_opt *x;
+		const char *a = argv[i];
+		int ret;
 
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			cli_usage(c, stdout);
@@ -119,24 +186,9 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, int *nope
 			operands[(*noperands)++] = argv[i];
 			continue;
 		}
-		eq = strchr(a, '=');
-		x = a[1] == '-' ? find(c, a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2)) : NULL;
-		if (!x)
-			return bad(c, "unknown option '%s'%s", a, "");
-		if (x->type == CLI_FLAG) {
-			if (eq)
-				return bad(c, "--%s takes no value%s", x->name, "");
-			set(c, x, NULL, o);
-			continue;
-		}
-		if (eq)
-			v = eq + 1;
-		else if (i + 1 < argc)
-			v = argv[++i];
-		else
-			return bad(c, "--%s needs a value%s", x->name, "");
-		if (set(c, x, v, o))
-			return CLI_BAD;
+		ret = option(c, argc, argv, &i, o);
+		if (ret != CLI_OK)
+			return ret;
 	}
 	return CLI_OK;
 }
@@ -158,23 +210,33 @@ static void put_lines(FILE *f, const char *text, int col)
 	}
 }
 
+void cli_usage_row(FILE *f, const char *name, const char *arg, const char *help)
+{
+	char head[64];
+	int n = snprintf(head, sizeof(head), "  --%s%s%s", name, arg ? " " : "", arg ? arg : "");
+
+	if (n > 22)
+		fprintf(f, "%s\n%24s", head, "");
+	else
+		fprintf(f, "%-24s", head);
+	put_lines(f, help, 24);
+}
+
 void cli_usage(const struct cli_cmd *c, FILE *f)
 {
 	fprintf(f, "usage: memcg-lab %s%s%s%s\n\n", c->name, c->opts[0].name ? " [options]" : "",
 		c->operands[0] ? " " : "", c->operands);
 	put_lines(f, c->about, 0);
+	if (c->other_usage) {
+		fputc('\n', f);
+		c->other_usage(c, f);
+	}
 	if (c->opts[0].name)
 		fputc('\n', f);
-	for (const struct cli_opt *x = c->opts; x->name; x++) {
-		char head[64];
-		int n = snprintf(head, sizeof(head), "  --%s%s%s", x->name, x->arg ? " " : "",
-				 x->arg ? x->arg : "");
-		if (n > 22)
-			fprintf(f, "%s\n%24s", head, "");
-		else
-			fprintf(f, "%-24s", head);
-		put_lines(f, x->help, 24);
-	}
+	if (c->opts[0].name && c->opts_title)
+		fprintf(f, "%s\n", c->opts_title);
+	for (const struct cli_opt *x = c->opts; x->name; x++)
+		cli_usage_row(f, x->name, x->arg, x->help);
 	if (c->epilogue) {
 		fputc('\n', f);
 		put_lines(f, c->epilogue, 0);

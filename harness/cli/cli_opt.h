@@ -19,6 +19,15 @@ enum cli_type {
 	CLI_DURATION, /* uint64_t ns (250ms, 20s), more than 0 */
 	CLI_FLAG,     /* int, set to 1; takes no value */
 	CLI_CHECKED,  /* const char *, accepted by .check */
+	CLI_LIST,     /* struct cli_list: each use adds a value (not empty; and
+		       * accepted by .check when there is one) */
+};
+
+/* The values of a CLI_LIST option, in the order given. */
+#define CLI_LIST_MAX 32
+struct cli_list {
+	const char *v[CLI_LIST_MAX];
+	int n;
 };
 
 struct cli_opt {
@@ -29,9 +38,19 @@ struct cli_opt {
 	const char *help;    /* lines separated by '\n' */
 	const char *choices; /* CLI_CHOICE */
 	uint64_t min, max;   /* CLI_COUNT, CLI_SIZE */
-	/* CLI_CHECKED: 0, or -errno with the reason in @e */
+	/* CLI_CHECKED, CLI_LIST: 0, or -errno with the reason in @e */
 	int (*check)(const char *value, struct mlab_err *e);
 };
+
+struct cli_cmd;
+
+/* The option --@name that is not in the table, with @value after its "="
+ * or NULL, and @next the word after it or NULL (none, or one that
+ * no_dashed_values keeps from being a value). Sets *@took to the words
+ * after it that it used as its value (0 or 1); returns CLI_OK, CLI_HELP
+ * (the usage went to stdout) or CLI_BAD (the reason went to stderr). */
+typedef int cli_other_fn(const struct cli_cmd *c, const char *name, const char *value,
+			 const char *next, void *o, int *took);
 
 struct cli_cmd {
 	const char *name;	    /* "run" */
@@ -41,6 +60,14 @@ struct cli_cmd {
 	const struct cli_opt *opts; /* ended by { NULL } */
 	int max_operands;	    /* -1: any number */
 	int rest_after_dashdash;    /* "--" ends the options; the rest is passed on */
+	int no_dashed_values;	    /* a word starting with "--" is never a value */
+	/* Options that are not in .opts, or NULL (they are unknown); their
+	 * usage, written before the table's; a heading over the table's, or
+	 * NULL; and what .other_usage needs to know. */
+	cli_other_fn *other;
+	void (*other_usage)(const struct cli_cmd *c, FILE *f);
+	const char *opts_title;
+	const void *data;
 };
 
 /* A row: name, type, field (offsetof), the value's name, help, and then
@@ -67,5 +94,8 @@ int cli_parse(const struct cli_cmd *c, int argc, char **argv, void *o, int *nope
 int cli_parse_status(int parsed);
 /* The usage and the options, as --help shows them. */
 void cli_usage(const struct cli_cmd *c, FILE *f);
+/* One option in the usage: "  --NAME ARG" (@arg may be NULL) and its help,
+ * lines separated by '\n', in the column of every command's. */
+void cli_usage_row(FILE *f, const char *name, const char *arg, const char *help);
 
 #endif

@@ -155,45 +155,48 @@ static const struct cli_cmd compare_cmd = {
     .max_operands = MAX_RUNS,
 };
 
-int cmd_compare(int argc, char **argv)
+/* Each directory's meta.json and results.json into @r; *@n says how many
+ * were tried (loaded or not). 0, or EXIT_USAGE when one could not be
+ * loaded (the reason said). */
+static int load_runs(char **dirs, int ndirs, struct run_json *r, int *n)
 {
-	struct run_json r[MAX_RUNS];
-	struct compare_opts co = {.tolerance = 10};
-	char **dirs = argv + 1;
-	int n = 0, ndirs = 0, regressions = 0, moved = 0, changed = 0, ret;
-	uint64_t tol;
-	json_t *names, *s;
-	size_t i;
-
-	ret = cli_parse(&compare_cmd, argc, argv, &co, &ndirs, NULL);
-	if (ret != CLI_OK)
-		return cli_parse_status(ret);
-	tol = co.tolerance;
-	ret = 0;
-	names = json_array();
-	for (int a = 0; a < ndirs; a++) {
-		r[n].dir = dirs[a];
-		r[n].meta = load_json(dirs[a], "meta.json");
-		r[n].results = load_json(dirs[a], "results.json");
-		n++;
-		if (!r[n - 1].meta || !r[n - 1].results) {
-			ret = EXIT_USAGE;
-			goto out;
-		}
+	*n = 0;
+	while (*n < ndirs) {
+		struct run_json *x = &r[*n];
+		x->dir = dirs[*n];
+		x->meta = load_json(x->dir, "meta.json");
+		x->results = load_json(x->dir, "results.json");
+		++*n;
+		if (!x->meta || !x->results)
+			return EXIT_USAGE;
 	}
-	if (n < 2) {
-		cli_usage(&compare_cmd, stderr);
-		ret = EXIT_USAGE;
-		goto out;
-	}
+	return 0;
+}
 
+static void free_runs(struct run_json *r, int n)
+{
+	for (int k = 0; k < n; k++) {
+		json_decref(r[k].meta);
+		json_decref(r[k].results);
+	}
+}
+
+/* "A: DIR  kernel ..., cgroup vN, WHERE, swap MODE" for each run. */
+static void print_runs(const struct run_json *r, int n)
+{
 	for (int k = 0; k < n; k++)
 		printf("%c: %s  kernel %s, cgroup v%lld, %s, swap %s\n", 'A' + k, r[k].dir,
 		       jstr(r[k].meta, "kernel"),
 		       (long long)json_integer_value(json_object_get(r[k].meta, "cgroup_version")),
 		       jstr(r[k].meta, "where"), jstr(r[k].meta, "swap_mode"));
+}
 
-	/* the union of scenario names, in the baseline's order first */
+/* The union of scenario names, in the baseline's order first. */
+static json_t *scenario_names(const struct run_json *r, int n)
+{
+	json_t *names = json_array(), *s;
+	size_t i;
+
 	for (int k = 0; k < n; k++)
 		json_array_foreach(json_object_get(r[k].results, "scenarios"), i, s)
 		{
@@ -205,6 +208,42 @@ int cmd_compare(int argc, char **argv)
 			if (!seen)
 				json_array_append_new(names, json_string(name));
 		}
+	return names;
+}
+
+/* One scenario's row: its verdict and variant in each run; whether a
+ * later run differs from the baseline, whether one regressed. */
+static void print_verdict_row(const struct run_json *r, int n, const char *name, int *differs,
+			      int *regressed)
+{
+	const char *base = NULL, *basev = NULL;
+
+	*differs = *regressed = 0;
+	printf("%-30s", name);
+	for (int k = 0; k < n; k++) {
+		json_t *sc = find_scenario(r[k].results, name);
+		char cell[96];
+		const char *v = sc ? jstr(sc, "verdict") : "-";
+		const char *var = sc ? jstr(sc, "variant") : "";
+		snprintf(cell, sizeof(cell), "%s%s%s", v, var[0] ? ":" : "", var);
+		printf(" %-22s", cell);
+		if (!k) {
+			base = v;
+			basev = var;
+		} else if (sc) {
+			*differs |= strcmp(v, base) || strcmp(var, basev);
+			*regressed |= is_regression(base, v);
+		}
+	}
+	printf("%s\n", *regressed ? "  << regressed" : *differs ? "  <- changed" : "");
+}
+
+/* The verdicts table; how many scenarios changed and regressed. */
+static void print_verdicts(const struct run_json *r, int n, json_t *names, int *changed,
+			   int *regressions)
+{
+	json_t *s;
+	size_t i;
 
 	printf("\n%-30s", "scenario");
 	for (int k = 0; k < n; k++)
@@ -212,110 +251,159 @@ int cmd_compare(int argc, char **argv)
 	printf("\n");
 	json_array_foreach(names, i, s)
 	{
-		const char *name = json_string_value(s), *base = NULL, *basev = NULL;
-		int differs = 0, regressed = 0;
-		printf("%-30s", name);
-		for (int k = 0; k < n; k++) {
-			json_t *sc = find_scenario(r[k].results, name);
-			char cell[96];
-			const char *v = sc ? jstr(sc, "verdict") : "-";
-			const char *var = sc ? jstr(sc, "variant") : "";
-			snprintf(cell, sizeof(cell), "%s%s%s", v, var[0] ? ":" : "", var);
-			printf(" %-22s", cell);
-			if (!k) {
-				base = v;
-				basev = var;
-			} else if (sc) {
-				differs |= strcmp(v, base) || strcmp(var, basev);
-				regressed |= is_regression(base, v);
-			}
-		}
-		printf("%s\n", regressed ? "  << regressed" : differs ? "  <- changed" : "");
-		changed += differs;
-		regressions += regressed;
+		int differs, regressed;
+		print_verdict_row(r, n, json_string_value(s), &differs, &regressed);
+		*changed += differs;
+		*regressions += regressed;
 	}
+}
+
+/* How many expectations before the @j-th of @expects have its text. */
+static int nth_same_text(json_t *expects, size_t j)
+{
+	const char *text = jstr(json_array_get(expects, j), "text");
+	json_t *p;
+	size_t q;
+	int nth = 0;
+
+	json_array_foreach(expects, q, p)
+	{
+		if (q == j)
+			break;
+		nth += !strcmp(jstr(p, "text"), text);
+	}
+	return nth;
+}
+
+/* Moved by more than @tol % of the larger value; sizes must move by 256K
+ * too, counts by more than 2. */
+static int moved_beyond(double va, double vb, int bytes, uint64_t tol)
+{
+	double d = va > vb ? va - vb : vb - va;
+	double m = va > vb ? va : vb;
+
+	return !(d * 100 <= m * (double)tol || d <= (bytes ? 262144 : 2));
+}
+
+/* The baseline's expectation @x (the @nth with its text) of scenario @name
+ * against the same in each later run: a line for each that moved; how
+ * many did. */
+static int print_moved_expect(const struct run_json *r, int n, const char *name, json_t *x, int nth,
+			      uint64_t tol)
+{
+	double va, vb;
+	int ba, bb, moved = 0;
+
+	if (!observed_number(jstr(x, "observed"), &va, &ba))
+		return 0;
+	for (int k = 1; k < n; k++) {
+		json_t *b = find_scenario(r[k].results, name), *y;
+		if (!b || !(y = find_expect(b, jstr(x, "text"), nth)) ||
+		    !observed_number(jstr(y, "observed"), &vb, &bb))
+			continue;
+		if (!moved_beyond(va, vb, ba || bb, tol))
+			continue;
+		printf("  %s: %s: %s -> %c: %s\n", name, jstr(x, "text"), jstr(x, "observed"),
+		       'A' + k, jstr(y, "observed"));
+		moved++;
+	}
+	return moved;
+}
+
+/* Observed values that moved beyond the tolerance; how many did. */
+static int print_moved(const struct run_json *r, int n, json_t *names, uint64_t tol)
+{
+	json_t *s, *x;
+	size_t i, j;
+	int moved = 0;
 
 	printf("\nobserved values that moved by more than %llu %%:\n", (unsigned long long)tol);
 	json_array_foreach(names, i, s)
 	{
-		json_t *a = find_scenario(r[0].results, json_string_value(s)), *x;
-		size_t j;
+		const char *name = json_string_value(s);
+		json_t *a = find_scenario(r[0].results, name), *expects;
 		if (!a)
 			continue;
-		json_array_foreach(json_object_get(a, "expectations"), j, x)
+		expects = json_object_get(a, "expectations");
+		json_array_foreach(expects, j, x)
 		{
-			double va, vb;
-			int ba, bb, nth = 0;
-			json_t *p;
-			size_t q;
-			if (!observed_number(jstr(x, "observed"), &va, &ba))
-				continue;
-			json_array_foreach(json_object_get(a, "expectations"), q, p)
-			{
-				if (q == j)
-					break;
-				nth += !strcmp(jstr(p, "text"), jstr(x, "text"));
-			}
-			for (int k = 1; k < n; k++) {
-				json_t *b = find_scenario(r[k].results, json_string_value(s)), *y;
-				double d, m;
-				if (!b || !(y = find_expect(b, jstr(x, "text"), nth)) ||
-				    !observed_number(jstr(y, "observed"), &vb, &bb))
-					continue;
-				d = va > vb ? va - vb : vb - va;
-				m = va > vb ? va : vb;
-				/* sizes must move by 256K too, counts by more than 2 */
-				if (d * 100 <= m * (double)tol || d <= (ba || bb ? 262144 : 2))
-					continue;
-				printf("  %s: %s: %s -> %c: %s\n", json_string_value(s),
-				       jstr(x, "text"), jstr(x, "observed"), 'A' + k,
-				       jstr(y, "observed"));
-				moved++;
-			}
+			moved += print_moved_expect(r, n, name, x, nth_same_text(expects, j), tol);
 		}
 	}
 	if (!moved)
 		printf("  none\n");
+	return moved;
+}
+
+/* Which of the runs' warning sets @w have @key ("A.C" into @in); whether
+ * run @k is the first that has it and not every run does. */
+static int first_of_some(json_t *const *w, int n, int k, const char *key, char *in)
+{
+	int all = 1, first = 1;
+
+	for (int m = 0; m < n; m++) {
+		int has = json_object_get(w[m], key) != NULL;
+		in[m] = has ? (char)('A' + m) : '.';
+		all &= has;
+		if (has && m < k)
+			first = 0;
+	}
+	in[n] = 0;
+	return !all && first;
+}
+
+/* Kernel-log warnings present in some runs and not in others, once each. */
+static void print_warnings(const struct run_json *r, int n)
+{
+	json_t *w[MAX_RUNS], *v;
+	const char *key;
+	int any = 0;
 
 	printf("\nkernel-log warnings in only some runs:\n");
-	{
-		json_t *w[MAX_RUNS], *v;
-		const char *key;
-		int any = 0;
-		for (int k = 0; k < n; k++)
-			w[k] = warnings(r[k].results);
-		for (int k = 0; k < n; k++)
-			json_object_foreach(w[k], key, v)
-			{
-				char in[MAX_RUNS + 1] = "";
-				int all = 1, first = 1;
-				for (int m = 0; m < n; m++) {
-					int has = json_object_get(w[m], key) != NULL;
-					in[m] = has ? (char)('A' + m) : '.';
-					all &= has;
-					if (has && m < k)
-						first = 0;
-				}
-				in[n] = 0;
-				if (all || !first)
-					continue;
-				printf("  [%s] %s\n", in, json_string_value(v));
-				any = 1;
-			}
-		if (!any)
-			printf("  none\n");
-		for (int k = 0; k < n; k++)
-			json_decref(w[k]);
-	}
+	for (int k = 0; k < n; k++)
+		w[k] = warnings(r[k].results);
+	for (int k = 0; k < n; k++)
+		json_object_foreach(w[k], key, v)
+		{
+			char in[MAX_RUNS + 1] = "";
+			if (!first_of_some(w, n, k, key, in))
+				continue;
+			printf("  [%s] %s\n", in, json_string_value(v));
+			any = 1;
+		}
+	if (!any)
+		printf("  none\n");
+	for (int k = 0; k < n; k++)
+		json_decref(w[k]);
+}
 
+int cmd_compare(int argc, char **argv)
+{
+	struct run_json r[MAX_RUNS];
+	struct compare_opts co = {.tolerance = 10};
+	int n = 0, ndirs = 0, regressions = 0, changed = 0, moved, ret;
+	json_t *names;
+
+	ret = cli_parse(&compare_cmd, argc, argv, &co, &ndirs, NULL);
+	if (ret != CLI_OK)
+		return cli_parse_status(ret);
+	ret = load_runs(argv + 1, ndirs, r, &n);
+	if (!ret && n < 2) {
+		cli_usage(&compare_cmd, stderr);
+		ret = EXIT_USAGE;
+	}
+	if (ret) {
+		free_runs(r, n);
+		return ret;
+	}
+	print_runs(r, n);
+	names = scenario_names(r, n);
+	print_verdicts(r, n, names, &changed, &regressions);
+	moved = print_moved(r, n, names, co.tolerance);
+	print_warnings(r, n);
 	printf("\n%d scenario%s changed, %d regressed, %d value%s moved\n", changed,
 	       changed == 1 ? "" : "s", regressions, moved, moved == 1 ? "" : "s");
-	ret = regressions ? EXIT_FAILED : 0;
-out:
-	for (int k = 0; k < n; k++) {
-		json_decref(r[k].meta);
-		json_decref(r[k].results);
-	}
 	json_decref(names);
-	return ret;
+	free_runs(r, n);
+	return regressions ? EXIT_FAILED : 0;
 }

@@ -193,133 +193,195 @@ static const struct cli_cmd run_cmd = {
     .max_operands = -1,
 };
 
+/* The scenarios named (every one without names) into scns[]: how many, or
+ * -1 after saying why. */
+static int load_scenarios(int nnames, char **names)
+{
+	struct mlab_err e;
+	int n = scn_catalogue_load(nnames, names, scns, MAX_SCN, &e);
+
+	if (n < 0) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		return -1;
+	}
+	if (!n) {
+		fprintf(stderr, "memcg-lab: no scenarios found in %s\n", scenario_dir());
+		return -1;
+	}
+	return n;
+}
+
+/* The suite's own run holds what outlives single scenarios: swap. With
+ * --skip-all there is none. 0, or the exit status after saying why. */
+static int begin_suite(struct run *suite, const char *swap, int skip_all)
+{
+	uint64_t swap_size = 0;
+	int swap_mode = SWAP_NONE, ret;
+	struct mlab_err e;
+
+	if (skip_all)
+		return 0;
+	swap_parse_mode(swap, &swap_size, &swap_mode, &e); /* checked by the table */
+	ret = run_begin(suite, &e);
+	if (ret) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		return ret == -EPERM || ret == -ENODEV ? EXIT_SKIP : EXIT_FAILED;
+	}
+	ret = run_swap(suite, swap_mode, swap_size, 256 * MIB, &e);
+	if (ret) {
+		fprintf(stderr, "memcg-lab: %s\n", e.msg);
+		run_end(suite, &e);
+		return EXIT_FAILED;
+	}
+	return 0;
+}
+
+/* The suite's run id; with --skip-all no run was begun: one of the same
+ * form. */
+static void name_run(struct res_meta *m, const struct run *suite, int skip_all)
+{
+	char ts[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (!skip_all) {
+		snprintf(m->run_id, sizeof(m->run_id), "%s", suite->st.run_id);
+		return;
+	}
+	localtime_r(&t, &tm);
+	strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
+	snprintf(m->run_id, sizeof(m->run_id), "%s-%d", ts, (int)getpid());
+}
+
+static void print_header(int ktap, int total, const struct res_meta *m, const char *swap)
+{
+	if (ktap)
+		res_ktap_begin(stdout, total);
+	else
+		printf("memcg-lab %s: %d scenario%s on %s, %s%.0d, swap %s\n", MLAB_VERSION, total,
+		       total == 1 ? "" : "s", m->kernel,
+		       m->cgroup_version ? "cgroup v" : "no memory controller", m->cgroup_version,
+		       swap);
+	fflush(stdout);
+}
+
+/* The @n scenarios @repeat times, each reported as it ends; whether any
+ * failed or could not be judged. */
+static int run_scenarios(int n, uint64_t repeat, const struct scn_opts *so, struct res_run *rr,
+			 struct progress *prog, int ktap)
+{
+	struct mlab_err e;
+	int failed = 0;
+
+	for (uint64_t r = 0; r < repeat && !run_interrupted; r++)
+		for (int i = 0; i < n && !run_interrupted; i++) {
+			struct res_scenario *s = res_add_scenario(rr);
+			if (!s)
+				break;
+			prog->index = rr->nscenarios;
+			scn_run(&scns[i], so, s, &e);
+			if (prog->tty)
+				fprintf(stderr, "\r\033[K");
+			if (ktap)
+				res_ktap_scenario(stdout, rr->nscenarios, s);
+			else
+				human_scenario(stdout, s);
+			fflush(stdout);
+			failed |= s->verdict == RES_FAIL || s->verdict == RES_ERROR;
+		}
+	return failed;
+}
+
+/* Per scenario: how many runs gave which verdict; flaky if several. */
+static void print_stability(struct res_run *rr, uint64_t repeat, int ktap)
+{
+	static struct res_stability st[MAX_SCN];
+	int ns = res_stability(rr, st, MAX_SCN), flaky = 0;
+	const char *pre = ktap ? "# " : "";
+
+	printf("%sverdicts over %llu runs:\n", pre, (unsigned long long)repeat);
+	for (int k = 0; k < ns; k++) {
+		printf("%s  %-30s %3d pass %3d fail %3d skip %3d error%s\n", pre, st[k].name,
+		       st[k].verdicts[RES_PASS], st[k].verdicts[RES_FAIL], st[k].verdicts[RES_SKIP],
+		       st[k].verdicts[RES_ERROR], st[k].flaky ? "  FLAKY" : "");
+		flaky += st[k].flaky;
+	}
+	printf("%s%d flaky scenario%s\n", pre, flaky, flaky == 1 ? "" : "s");
+}
+
+static void print_totals(const struct res_run *rr, int ktap)
+{
+	int p = 0, f = 0, sk = 0;
+
+	if (ktap) {
+		res_ktap_end(stdout, rr);
+		return;
+	}
+	for (int i = 0; i < rr->nscenarios; i++) {
+		enum res_verdict v = rr->scenarios[i].verdict;
+		p += v == RES_PASS;
+		f += v == RES_FAIL || v == RES_ERROR;
+		sk += v == RES_SKIP;
+	}
+	printf("%d passed, %d failed, %d skipped\n", p, f, sk);
+}
+
+/* results/<run-id>/; 1 if it could not be written. */
+static int write_results(const char *results, const struct res_run *rr)
+{
+	char err[512];
+
+	if (res_write_dir(results, rr, err, sizeof(err))) {
+		fprintf(stderr, "memcg-lab: writing results: %s\n", err);
+		return 1;
+	}
+	fprintf(stderr, "results: %s/%s/\n", results, rr->meta.run_id);
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts ro = {.format = isatty(1) ? "human" : "ktap",
 			      .results = "results",
 			      .swap = "none",
 			      .repeat = 1};
-	const char *format, *results, *swap, *where = getenv("MEMCG_LAB_WHERE");
+	const char *where = getenv("MEMCG_LAB_WHERE");
 	struct scn_opts so = {0};
 	struct res_run rr = {0};
 	struct progress prog = {.tty = isatty(2)};
-	struct mlab_err e;
 	struct run suite = {.st.fd = -1};
-	uint64_t repeat, swap_size = 0;
-	int swap_mode = SWAP_NONE, nargs = 0, n, ret, failed = 0;
+	struct mlab_err e;
+	int nargs = 0, n, ret, failed, ktap;
 
 	ret = cli_parse(&run_cmd, argc, argv, &ro, &nargs, NULL);
 	if (ret != CLI_OK)
 		return cli_parse_status(ret);
 	if (!where || !*where)
 		where = "host";
-	format = ro.format;
-	results = ro.results;
-	swap = ro.swap;
-	repeat = ro.repeat;
-	swap_parse_mode(swap, &swap_size, &swap_mode, &e); /* checked by the table */
+	ktap = !strcmp(ro.format, "ktap");
+	n = load_scenarios(nargs, argv + 1);
+	if (n < 0)
+		return EXIT_USAGE;
+	ret = begin_suite(&suite, ro.swap, ro.skip_all != NULL);
+	if (ret)
+		return ret;
+	fill_meta(&rr.meta, &suite.root, ro.swap, where, (int)ro.repeat);
+	name_run(&rr.meta, &suite, ro.skip_all != NULL);
+
 	so.timeout_ns = ro.timeout_ns;
 	so.sample_ns = ro.sample_ns;
 	so.skip_all = ro.skip_all;
-	n = scn_catalogue_load(nargs, argv + 1, scns, MAX_SCN, &e);
-	if (n < 0) {
-		fprintf(stderr, "memcg-lab: %s\n", e.msg);
-		return EXIT_USAGE;
-	}
-	if (!n) {
-		fprintf(stderr, "memcg-lab: no scenarios found in %s\n", scenario_dir());
-		return EXIT_USAGE;
-	}
-
-	/* the suite's own run holds what outlives single scenarios: swap */
-	ret = so.skip_all ? 0 : run_begin(&suite, &e);
-	if (ret) {
-		fprintf(stderr, "memcg-lab: %s\n", e.msg);
-		return ret == -EPERM || ret == -ENODEV ? EXIT_SKIP : EXIT_FAILED;
-	}
-	ret = so.skip_all ? 0 : run_swap(&suite, swap_mode, swap_size, 256 * MIB, &e);
-	if (ret) {
-		fprintf(stderr, "memcg-lab: %s\n", e.msg);
-		run_end(&suite, &e);
-		return EXIT_FAILED;
-	}
-	fill_meta(&rr.meta, &suite.root, swap, where, (int)repeat);
-	if (so.skip_all) { /* no run was begun: an id of the same form */
-		char ts[32];
-		time_t t = time(NULL);
-		struct tm tm;
-		localtime_r(&t, &tm);
-		strftime(ts, sizeof(ts), "%Y%m%d-%H%M%S", &tm);
-		snprintf(rr.meta.run_id, sizeof(rr.meta.run_id), "%s-%d", ts, (int)getpid());
-	} else {
-		snprintf(rr.meta.run_id, sizeof(rr.meta.run_id), "%s", suite.st.run_id);
-	}
-
 	so.where = where;
 	so.progress = on_step;
 	so.progress_arg = &prog;
-	prog.total = n * (int)repeat;
-	if (!strcmp(format, "ktap"))
-		res_ktap_begin(stdout, prog.total);
-	else
-		printf("memcg-lab %s: %d scenario%s on %s, %s%.0d, swap %s\n", MLAB_VERSION,
-		       prog.total, prog.total == 1 ? "" : "s", rr.meta.kernel,
-		       rr.meta.cgroup_version ? "cgroup v" : "no memory controller",
-		       rr.meta.cgroup_version, swap);
-	fflush(stdout);
-	for (uint64_t r = 0; r < repeat && !run_interrupted; r++)
-		for (int i = 0; i < n && !run_interrupted; i++) {
-			struct res_scenario *s = res_add_scenario(&rr);
-			if (!s)
-				break;
-			prog.index = rr.nscenarios;
-			scn_run(&scns[i], &so, s, &e);
-			if (prog.tty)
-				fprintf(stderr, "\r\033[K");
-			if (!strcmp(format, "ktap"))
-				res_ktap_scenario(stdout, rr.nscenarios, s);
-			else
-				human_scenario(stdout, s);
-			fflush(stdout);
-			failed |= s->verdict == RES_FAIL || s->verdict == RES_ERROR;
-		}
-	if (repeat > 1) {
-		/* per scenario: how many runs gave which verdict; flaky if several */
-		static struct res_stability st[MAX_SCN];
-		int ns = res_stability(&rr, st, MAX_SCN), flaky = 0;
-		const char *pre = !strcmp(format, "ktap") ? "# " : "";
-		printf("%sverdicts over %llu runs:\n", pre, (unsigned long long)repeat);
-		for (int k = 0; k < ns; k++) {
-			printf("%s  %-30s %3d pass %3d fail %3d skip %3d error%s\n", pre,
-			       st[k].name, st[k].verdicts[RES_PASS], st[k].verdicts[RES_FAIL],
-			       st[k].verdicts[RES_SKIP], st[k].verdicts[RES_ERROR],
-			       st[k].flaky ? "  FLAKY" : "");
-			flaky += st[k].flaky;
-		}
-		printf("%s%d flaky scenario%s\n", pre, flaky, flaky == 1 ? "" : "s");
-	}
-	if (!strcmp(format, "ktap")) {
-		res_ktap_end(stdout, &rr);
-	} else {
-		int p = 0, f = 0, sk = 0;
-		for (int i = 0; i < rr.nscenarios; i++) {
-			enum res_verdict v = rr.scenarios[i].verdict;
-			p += v == RES_PASS;
-			f += v == RES_FAIL || v == RES_ERROR;
-			sk += v == RES_SKIP;
-		}
-		printf("%d passed, %d failed, %d skipped\n", p, f, sk);
-	}
-	{
-		char err[512];
-		if (res_write_dir(results, &rr, err, sizeof(err))) {
-			fprintf(stderr, "memcg-lab: writing results: %s\n", err);
-			failed = 1;
-		} else {
-			fprintf(stderr, "results: %s/%s/\n", results, rr.meta.run_id);
-		}
-	}
-	if (!so.skip_all && run_end(&suite, &e)) {
+	prog.total = n * (int)ro.repeat;
+	print_header(ktap, prog.total, &rr.meta, ro.swap);
+	failed = run_scenarios(n, ro.repeat, &so, &rr, &prog, ktap);
+	if (ro.repeat > 1)
+		print_stability(&rr, ro.repeat, ktap);
+	print_totals(&rr, ktap);
+	failed |= write_results(ro.results, &rr);
+	if (!ro.skip_all && run_end(&suite, &e)) {
 		fprintf(stderr, "memcg-lab: %s\n", e.msg);
 		failed = 1;
 	}

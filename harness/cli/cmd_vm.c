@@ -34,73 +34,92 @@ static void on_stop(int sig)
 
 /* --- one boot -------------------------------------------------------------------- */
 
-/* One boot of the guest with @cgroup, to its power-off or --timeout, and
- * its results brought home. */
-static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgroup,
-		const char *tmpdir, const char *initrd, struct mlab_err *e)
-{
-	char append[512], mem[32], cpus[16], console[PATH_MAX + 16], serial[PATH_MAX + 16];
-	char disk[PATH_MAX + 64], consarg[PATH_MAX + 32], serarg[PATH_MAX + 32];
-	char drive[PATH_MAX + 96];
-	struct vm_boot b;
-	uint64_t t0 = now_ns(), deadline = t0 + o->timeout_ns;
-	int status = 0, timed_out = 0, fd;
-	pid_t pid;
+/* The files of one boot, in the scratch directory. */
+struct boot_files {
+	char console[PATH_MAX + 16]; /* the guest's console */
+	char serial[PATH_MAX + 16];  /* its results, base64 */
+	char disk[PATH_MAX + 64];    /* its sparse virtio disk */
+};
 
-	snprintf(console, sizeof(console), "%s/console-%s.log", tmpdir, cgroup);
-	snprintf(serial, sizeof(serial), "%s/results-%s.b64", tmpdir, cgroup);
-	snprintf(disk, sizeof(disk), "%s/disk-%s.img", tmpdir, cgroup);
-	fd = open(disk, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+static void name_boot_files(struct boot_files *f, const char *tmpdir, const char *cgroup)
+{
+	snprintf(f->console, sizeof(f->console), "%s/console-%s.log", tmpdir, cgroup);
+	snprintf(f->serial, sizeof(f->serial), "%s/results-%s.b64", tmpdir, cgroup);
+	snprintf(f->disk, sizeof(f->disk), "%s/disk-%s.img", tmpdir, cgroup);
+}
+
+/* A sparse 2G file: a real filesystem for page cache and swap files. */
+static int make_disk(const char *disk, struct mlab_err *e)
+{
+	int fd = open(disk, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
 	if (fd < 0 || ftruncate(fd, (off_t)(2 * GIB)))
 		return err_set(e, errno, "create %s: %s", disk, strerror(errno));
 	close(fd);
+	return 0;
+}
+
+/* QEMU's command line for one boot, and the texts its words point to. */
+struct qemu_cmd {
+	char append[512], mem[32], cpus[16];
+	char consarg[PATH_MAX + 32], serarg[PATH_MAX + 32], drive[PATH_MAX + 96];
+	char *argv[25];
+};
+
+static void qemu_command(struct qemu_cmd *q, const struct vm_opts *o, const struct kernel *k,
+			 const char *cgroup, const char *initrd, const struct boot_files *f)
+{
 	/* log_buf_len: the whole boot's log stays readable, so a warning the
 	 * kernel prints once per boot is still there for the scenario that
 	 * asks about it after a catalogue's worth of OOM reports */
-	snprintf(append, sizeof(append),
+	snprintf(q->append, sizeof(q->append),
 		 "console=ttyS0 panic=-1 psi=1 quiet log_buf_len=4M memcg_lab.cgroup=%s "
 		 "memcg_lab.swap=%s "
 		 "memcg_lab.swapsize=%llu memcg_lab.mglru=%s",
 		 cgroup, o->swap, (unsigned long long)o->swapsize, o->mglru);
-	snprintf(mem, sizeof(mem), "%lluM", (unsigned long long)(o->mem / MIB));
-	snprintf(cpus, sizeof(cpus), "%llu", (unsigned long long)o->cpus);
-	snprintf(consarg, sizeof(consarg), "file:%s", console);
-	snprintf(serarg, sizeof(serarg), "file:%s", serial);
-	snprintf(drive, sizeof(drive), "file=%s,if=virtio,format=raw", disk);
-	char *argv[] = {"qemu-system-x86_64",
-			"-accel",
-			(char *)o->accel,
-			"-m",
-			mem,
-			"-smp",
-			cpus,
-			"-kernel",
-			(char *)k->image,
-			"-initrd",
-			(char *)initrd,
-			"-append",
-			append,
-			"-display",
-			"none",
-			"-monitor",
-			"none",
-			"-serial",
-			consarg,
-			"-serial",
-			serarg,
-			"-drive",
-			drive,
-			"-no-reboot",
-			NULL};
+	snprintf(q->mem, sizeof(q->mem), "%lluM", (unsigned long long)(o->mem / MIB));
+	snprintf(q->cpus, sizeof(q->cpus), "%llu", (unsigned long long)o->cpus);
+	snprintf(q->consarg, sizeof(q->consarg), "file:%s", f->console);
+	snprintf(q->serarg, sizeof(q->serarg), "file:%s", f->serial);
+	snprintf(q->drive, sizeof(q->drive), "file=%s,if=virtio,format=raw", f->disk);
+	char *const argv[] = {"qemu-system-x86_64",
+			      "-accel",
+			      (char *)o->accel,
+			      "-m",
+			      q->mem,
+			      "-smp",
+			      q->cpus,
+			      "-kernel",
+			      (char *)k->image,
+			      "-initrd",
+			      (char *)initrd,
+			      "-append",
+			      q->append,
+			      "-display",
+			      "none",
+			      "-monitor",
+			      "none",
+			      "-serial",
+			      q->consarg,
+			      "-serial",
+			      q->serarg,
+			      "-drive",
+			      q->drive,
+			      "-no-reboot",
+			      NULL};
+	_Static_assert(sizeof(argv) == sizeof(q->argv), "one slot for each word");
+	memcpy(q->argv, argv, sizeof(argv));
+}
 
-	fprintf(stderr, "memcg-lab vm: booting %s (cgroup %s, %s, %s, swap %s, accel %s)\n",
-		k->release[0] ? k->release : k->image, cgroup, mem, cpus, o->swap, o->accel);
-	pid = fork();
-	if (pid < 0)
+/* QEMU started with @argv; it dies with memcg-lab, however memcg-lab ends
+ * (even SIGKILL). */
+static int start_qemu(char *const *argv, pid_t *pid, struct mlab_err *e)
+{
+	*pid = fork();
+	if (*pid < 0)
 		return err_set(e, errno, "fork: %s", strerror(errno));
-	if (!pid) {
+	if (!*pid) {
 		int null = open("/dev/null", O_RDWR);
-		/* QEMU dies with memcg-lab, however memcg-lab ends (even SIGKILL) */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(126);
@@ -109,27 +128,60 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	/* the guest powers off when done; a hang or a panic loop is killed, and
-	 * so is the guest of a runner told to stop */
+	return 0;
+}
+
+/* The guest powers off when done (its wait status in *@status); a hang or
+ * a panic loop is killed at @deadline (*@timed_out), and so is the guest
+ * of a runner told to stop (EINTR). */
+static int wait_guest(pid_t pid, uint64_t deadline, int *status, int *timed_out, struct mlab_err *e)
+{
+	*timed_out = 0;
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, status, WNOHANG);
 		if (r == pid)
-			break;
+			return 0;
 		if (vm_stop) {
 			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			unlink(disk);
+			waitpid(pid, status, 0);
 			return err_set(e, EINTR, "interrupted");
 		}
 		if (now_ns() > deadline) {
 			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			timed_out = 1;
-			break;
+			waitpid(pid, status, 0);
+			*timed_out = 1;
+			return 0;
 		}
 		sleep_ns(100000000);
 	}
-	unlink(disk);
+}
+
+/* One boot of the guest with @cgroup, to its power-off or --timeout, and
+ * its results brought home. */
+static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgroup,
+		const char *tmpdir, const char *initrd, struct mlab_err *e)
+{
+	struct boot_files f;
+	struct qemu_cmd q;
+	struct vm_boot b;
+	uint64_t t0 = now_ns();
+	int status = 0, timed_out = 0, ret;
+	pid_t pid;
+
+	name_boot_files(&f, tmpdir, cgroup);
+	ret = make_disk(f.disk, e);
+	if (ret)
+		return ret;
+	qemu_command(&q, o, k, cgroup, initrd, &f);
+	fprintf(stderr, "memcg-lab vm: booting %s (cgroup %s, %s, %s, swap %s, accel %s)\n",
+		k->release[0] ? k->release : k->image, cgroup, q.mem, q.cpus, o->swap, o->accel);
+	ret = start_qemu(q.argv, &pid, e);
+	if (ret)
+		return ret;
+	ret = wait_guest(pid, t0 + o->timeout_ns, &status, &timed_out, e);
+	unlink(f.disk);
+	if (ret)
+		return ret;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		return err_set(e, ENOENT,
 			       "cannot run qemu-system-x86_64 (Debian package qemu-system-x86)");
@@ -137,8 +189,8 @@ static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgr
 		timed_out ? "killed at the timeout" : "powered off", (double)(now_ns() - t0) / 1e9);
 
 	b.cgroup = cgroup;
-	b.console = console;
-	b.serial = serial;
+	b.console = f.console;
+	b.serial = f.serial;
 	b.tmpdir = tmpdir;
 	b.wall_s = (double)(now_ns() - t0) / 1e9;
 	b.timed_out = timed_out;

@@ -2,6 +2,7 @@
  * when group options are given (the blog's experiments, one at a time). */
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,43 +10,221 @@
 
 #include "cg.h"
 #include "cli.h"
+#include "cli_opt.h"
 #include "run.h"
 #include "wl.h"
 #include "wl_proc.h"
 
-#define MAX_SETS 32
-
-struct group_opts {
-	int wanted;
-	const char *limit;
-	const char *sets[MAX_SETS];
-	int nsets;
-	const char *swap;
+/* The command line: the workload's own options (its table in workloads/)
+ * and the group options (group_opts below). */
+struct workload_args {
+	const struct wl_def *d;
+	struct wl_opts o;
+	const char *limit, *swap;
+	struct cli_list sets;
+	int group;
 };
 
-/* "--name value", "--name=value", or a bare flag. */
-static int next_opt(int argc, char **argv, int *i, const char **name, const char **value, char *buf,
-		    size_t len)
-{
-	const char *a = argv[*i], *eq;
+/* What the group options and the workload's options come to. */
+struct group_plan {
+	int wanted;	/* a run of its own and a scratch group */
+	uint64_t limit; /* bytes; 0 without --limit or with --limit max */
+	uint64_t swap_size;
+	int swap_mode;
+	uint64_t plan; /* what the guard must allow */
+};
 
-	if (strncmp(a, "--", 2) || !a[2])
-		return -1;
-	a += 2;
-	eq = strchr(a, '=');
-	if (eq) {
-		size_t n = (size_t)(eq - a);
-		if (n >= len)
-			return -1;
-		memcpy(buf, a, n);
-		buf[n] = 0;
-		*name = buf;
-		*value = eq + 1;
-		return 1;
-	}
-	*name = a;
-	*value = *i + 1 < argc && strncmp(argv[*i + 1], "--", 2) ? argv[*i + 1] : NULL;
+/* --- the command line ------------------------------------------------------- */
+
+#define WOPT(f) offsetof(struct workload_args, f)
+
+static int limit_ok(const char *v, struct mlab_err *e)
+{
+	uint64_t n;
+	int ret;
+
+	if (!strcmp(v, "max"))
+		return 0;
+	ret = parse_size(v, &n, e);
+	return ret ? err_wrap(e, ret, "--limit") : 0;
+}
+
+static int setting_ok(const char *v, struct mlab_err *e)
+{
+	if (!strchr(v, '='))
+		return err_set(e, EINVAL, "--set '%s': expected NAME=VALUE", v);
 	return 0;
+}
+
+static int swap_ok(const char *v, struct mlab_err *e)
+{
+	uint64_t size;
+	int mode;
+	return swap_parse_mode(v, &size, &mode, e);
+}
+
+static const struct cli_opt group_opts[] = {
+    CLI_OPTION("limit", CLI_CHECKED, WOPT(limit), "SIZE", "memory limit of the group",
+	       .check = limit_ok),
+    CLI_OPTION("set", CLI_LIST, WOPT(sets), "NAME=VALUE",
+	       "any portable setting (swappiness=0, swap_limit=0,\n"
+	       "oom_kill_disable=1 ...) or raw file (memory.high=8M)",
+	       .check = setting_ok),
+    CLI_OPTION("group", CLI_FLAG, WOPT(group), NULL, "a scratch group even without settings"),
+    CLI_OPTION("swap", CLI_CHECKED, WOPT(swap), "auto|none|SIZE",
+	       "swap for the run (default none: leave swap as it is)", .check = swap_ok),
+    CLI_OPTIONS_END,
+};
+
+static const char *const wl_arg_names[] = {
+    [WL_SIZE] = "SIZE", [WL_RATE] = "RATE", [WL_UINT] = "N", [WL_FLAG] = NULL, [WL_PATH] = "PATH"};
+
+/* The workload's own options in the usage, from its table. */
+static void workload_usage(const struct cli_cmd *c, FILE *f)
+{
+	const struct wl_def *d = c->data;
+
+	fprintf(f, "options:\n");
+	for (const struct wl_opt *x = d->opts; x->name; x++) {
+		int def = x->def && x->type != WL_FLAG;
+		char help[512];
+
+		snprintf(help, sizeof(help), "%s%s%s%s", x->help, def ? " (default " : "",
+			 def ? x->def : "", def ? ")" : "");
+		cli_usage_row(f, x->name, wl_arg_names[x->type], help);
+	}
+}
+
+static const struct wl_opt *find_wl_opt(const struct wl_def *d, const char *name)
+{
+	for (const struct wl_opt *x = d->opts; x->name; x++)
+		if (!strcmp(x->name, name))
+			return x;
+	return NULL;
+}
+
+/* An option of the workload's own table (cli_other_fn). A flag takes the
+ * next word only if it reads as yes/no; --h and --help=... are --help. */
+static int workload_option(const struct cli_cmd *c, const char *name, const char *value,
+			   const char *next, void *o, int *took)
+{
+	struct workload_args *w = o;
+	const struct wl_opt *x = find_wl_opt(w->d, name);
+	struct mlab_err e;
+
+	if (!strcmp(name, "help") || !strcmp(name, "h")) {
+		cli_usage(c, stdout);
+		return CLI_HELP;
+	}
+	if (!value && next &&
+	    !(x && x->type == WL_FLAG && strcmp(next, "yes") && strcmp(next, "no"))) {
+		value = next;
+		*took = 1;
+	}
+	if (wl_set_opt(w->d, &w->o, name, value, &e)) {
+		cli_fail(EXIT_USAGE, "workload %s: %s", w->d->name, e.msg);
+		return CLI_BAD;
+	}
+	return CLI_OK;
+}
+
+/* The options after NAME (argv[1]) into @w: CLI_OK, CLI_HELP or CLI_BAD. */
+static int parse_workload_args(int argc, char **argv, struct workload_args *w)
+{
+	char name[64];
+	const struct cli_cmd c = {
+	    .name = name,
+	    .operands = "[group options]",
+	    .about = w->d->summary,
+	    .epilogue =
+		"SIZE: 4096, 400K, 5M, 1G.  RATE: SIZE per second, e.g. 1M or 1M/s, or max.\n"
+		"Told to stop by SIGUSR1, SIGTERM or SIGINT (Ctrl-C), at a step boundary.",
+	    .opts = group_opts,
+	    .max_operands = 0,
+	    .no_dashed_values = 1,
+	    .other = workload_option,
+	    .other_usage = workload_usage,
+	    .opts_title = "group options (run inside a fresh scratch memory cgroup):",
+	    .data = w->d,
+	};
+	int noperands;
+
+	snprintf(name, sizeof(name), "workload %s", w->d->name);
+	return cli_parse(&c, argc - 1, argv + 1, w, &noperands, NULL);
+}
+
+/* What the group options come to, and whether the workload needs a run of
+ * its own (and so root) even without them. */
+static void plan_group(const struct workload_args *w, struct group_plan *g)
+{
+	struct mlab_err e;
+
+	memset(g, 0, sizeof(*g));
+	g->swap_mode = SWAP_NONE;
+	/* both checked by the table */
+	if (w->swap)
+		swap_parse_mode(w->swap, &g->swap_size, &g->swap_mode, &e);
+	if (w->limit && strcmp(w->limit, "max"))
+		parse_size(w->limit, &g->limit, &e);
+	g->wanted = w->group || w->limit || w->sets.n;
+	if (g->swap_mode != SWAP_NONE || w->o.private_mount ||
+	    (w->d == &wl_pagecache && !w->o.path[0]))
+		g->wanted = 1; /* these are resources only a run can own */
+	g->plan = w->d->need(&w->o);
+	if (g->limit && (!g->plan || g->plan > g->limit))
+		g->plan = g->limit;
+}
+
+/* memcg-lab workload [--help]: the workloads there are. */
+static int print_workloads(int code)
+{
+	printf("usage: memcg-lab workload NAME [options]\n\nworkloads:\n");
+	for (int i = 0; wl_all[i]; i++)
+		printf("  %-10s %.*s\n", wl_all[i]->name, (int)strcspn(wl_all[i]->summary, "\n"),
+		       wl_all[i]->summary);
+	printf("\nmemcg-lab workload NAME --help shows its options.\n");
+	return code;
+}
+
+/* --- the group --------------------------------------------------------------- */
+
+/* --limit, then every --set NAME=VALUE in the order given. */
+static int apply_settings(const struct cg *g, const struct workload_args *w, struct mlab_err *e)
+{
+	int ret = 0;
+
+	if (w->limit)
+		ret = cg_set(g, "limit", w->limit, e);
+	for (int i = 0; !ret && i < w->sets.n; i++) {
+		char nv[256], *eq;
+		snprintf(nv, sizeof(nv), "%s", w->sets.v[i]);
+		eq = strchr(nv, '=');
+		if (!eq)
+			return err_set(e, EINVAL, "--set '%s': expected NAME=VALUE", nv);
+		*eq = 0;
+		ret = cg_set(g, nv, eq + 1, e);
+	}
+	return ret;
+}
+
+/* In run @r: its swap, the scratch group @g with the settings asked for,
+ * and what the workload makes before it starts. */
+static int make_group(struct run *r, struct workload_args *w, const struct group_plan *gp,
+		      struct cg *g, struct mlab_err *e)
+{
+	const struct wl_def *d = w->d;
+	uint64_t need = d->need(&w->o);
+	int ret;
+
+	/* enough swap to hold all of it, whatever the limit keeps in RAM */
+	ret = run_swap(r, gp->swap_mode, gp->swap_size, need ? need : gp->plan, e);
+	if (!ret)
+		ret = run_group(r, d->name, g, e);
+	if (!ret)
+		ret = apply_settings(g, w, e);
+	if (!ret && d->prepare)
+		ret = d->prepare(&w->o, r, d->name, e);
+	return ret;
 }
 
 static int print_group_summary(const struct cg *g)
@@ -68,6 +247,8 @@ static int print_group_summary(const struct cg *g)
 	fputc('\n', stderr);
 	return 0;
 }
+
+/* --- the workload ------------------------------------------------------------ */
 
 /* Wait for the workload; on Ctrl-C give it a moment to finish, then kill. */
 static int wait_workload(struct wl_proc *p, const struct cg *g)
@@ -92,166 +273,100 @@ static int wait_workload(struct wl_proc *p, const struct cg *g)
 	return 0;
 }
 
-int cmd_workload(int argc, char **argv)
+/* "alloc exited 0 after 3M in 3 steps; step latency ..." */
+static void print_workload_end(const struct wl_proc *p, const struct wl_def *d)
 {
-	const struct wl_def *d;
-	struct group_opts go = {0};
-	struct wl_opts o;
-	struct mlab_err e;
-	struct run r = {.st.fd = -1};
-	struct wl_proc p = {.pid = -1, .pidfd = -1};
-	struct cg g, *gp = NULL;
-	uint64_t plan, limit = 0, swap_size = 0;
-	int swap_mode = SWAP_NONE, ret, code = 0, in_run = 0;
-	char buf[64], endbuf[64];
+	char size[64], end[64];
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		printf("usage: memcg-lab workload NAME [options]\n\nworkloads:\n");
-		for (int i = 0; wl_all[i]; i++)
-			printf("  %-10s %.*s\n", wl_all[i]->name,
-			       (int)strcspn(wl_all[i]->summary, "\n"), wl_all[i]->summary);
-		printf("\nmemcg-lab workload NAME --help shows its options.\n");
-		return argc < 2 ? EXIT_USAGE : 0;
-	}
-	if (!strcmp(argv[1], "--list")) {
-		for (int i = 0; wl_all[i]; i++)
-			printf("%s\n", wl_all[i]->name);
-		return 0;
-	}
-	d = wl_find(argv[1]);
-	if (!d)
-		return cli_fail(EXIT_USAGE, "no workload '%s' (memcg-lab workload --list)",
-				argv[1]);
-	if (wl_defaults(d, &o, &e))
-		return cli_fail(1, "%s", e.msg);
-
-	for (int i = 2; i < argc; i++) {
-		const char *name, *value;
-		int kind = next_opt(argc, argv, &i, &name, &value, buf, sizeof(buf));
-		int took_next = kind == 0 && value;
-
-		if (kind < 0)
-			return cli_fail(EXIT_USAGE,
-					"workload %s: unexpected argument '%s' (see --help)",
-					d->name, argv[i]);
-		if (!strcmp(name, "help") || !strcmp(name, "h")) {
-			wl_print_help(d, 1);
-			return 0;
-		}
-		if (!strcmp(name, "group")) {
-			go.wanted = 1;
-			continue;
-		}
-		if (!strcmp(name, "limit") || !strcmp(name, "set") || !strcmp(name, "swap")) {
-			if (!value)
-				return cli_fail(EXIT_USAGE, "--%s needs a value", name);
-			if (name[0] == 'l')
-				go.limit = value;
-			else if (name[1] == 'w')
-				go.swap = value;
-			else if (go.nsets < MAX_SETS)
-				go.sets[go.nsets++] = value;
-			else
-				return cli_fail(EXIT_USAGE, "too many --set");
-			if (name[1] != 'w')
-				go.wanted = 1;
-			i += took_next;
-			continue;
-		}
-		/* a flag takes the next word only if it reads as yes/no */
-		if (kind == 0 && value) {
-			const struct wl_opt *opt = NULL;
-			for (const struct wl_opt *x = d->opts; x->name; x++)
-				if (!strcmp(x->name, name))
-					opt = x;
-			if (opt && opt->type == WL_FLAG && strcmp(value, "yes") &&
-			    strcmp(value, "no")) {
-				value = NULL;
-				took_next = 0;
-			}
-		}
-		if (wl_set_opt(d, &o, name, value, &e))
-			return cli_fail(EXIT_USAGE, "workload %s: %s", d->name, e.msg);
-		i += took_next;
-	}
-	if (d->check && d->check(&o, &e))
-		return cli_fail(EXIT_USAGE, "workload %s: %s", d->name, e.msg);
-	if (go.swap && swap_parse_mode(go.swap, &swap_size, &swap_mode, &e))
-		return cli_fail(EXIT_USAGE, "%s", e.msg);
-	if (go.limit && strcmp(go.limit, "max") && parse_size(go.limit, &limit, &e))
-		return cli_fail(EXIT_USAGE, "--limit: %s", e.msg);
-	if (swap_mode != SWAP_NONE || o.private_mount || (d == &wl_pagecache && !o.path[0]))
-		go.wanted = 1; /* these are resources only a run can own */
-
-	/* the guard, before anything exists */
-	plan = d->need(&o);
-	if (limit && (!plan || plan > limit))
-		plan = limit;
-	if (guard_check(plan, NULL, &e))
-		return cli_fail(1, "%s", e.msg);
-
-	if (go.wanted) {
-		ret = run_begin(&r, &e);
-		if (ret)
-			return cli_begin_failed(ret, &e);
-		in_run = 1;
-		/* enough swap to hold all of it, whatever the limit keeps in RAM */
-		ret = run_swap(&r, swap_mode, swap_size, d->need(&o) ? d->need(&o) : plan, &e);
-		if (!ret)
-			ret = run_group(&r, d->name, &g, &e);
-		if (!ret && go.limit)
-			ret = cg_set(&g, "limit", go.limit, &e);
-		for (int i = 0; !ret && i < go.nsets; i++) {
-			char nv[256], *eq;
-			snprintf(nv, sizeof(nv), "%s", go.sets[i]);
-			eq = strchr(nv, '=');
-			if (!eq) {
-				ret = err_set(&e, EINVAL, "--set '%s': expected NAME=VALUE", nv);
-				break;
-			}
-			*eq = 0;
-			ret = cg_set(&g, nv, eq + 1, &e);
-		}
-		if (!ret && d->prepare)
-			ret = d->prepare(&o, &r, d->name, &e);
-		if (ret) {
-			cli_fail(1, "%s", e.msg);
-			code = 1;
-			goto out;
-		}
-		gp = &g;
-	} else if (o.private_mount) {
-		return cli_fail(EXIT_USAGE, "--private needs root");
-	}
-
-	ret = wl_start(&p, d, &o, gp, 1, &e);
-	if (ret) {
-		cli_fail(1, "%s", e.msg);
-		code = 1;
-		goto out;
-	}
-	wait_workload(&p, gp);
-	wl_end_str(&p.end, endbuf, sizeof(endbuf));
-	if (!p.end.exited && p.end.signo == SIGKILL)
+	wl_end_str(&p->end, end, sizeof(end));
+	if (!p->end.exited && p->end.signo == SIGKILL)
 		fprintf(stderr, "Killed\n");
-	fprintf(stderr, "memcg-lab: %s %s after %s in %llu steps", d->name, endbuf,
-		fmt_size(buf, sizeof(buf), atomic_load(&p.sh->bytes)),
-		(unsigned long long)atomic_load(&p.sh->steps));
-	if (p.sh->lat.count)
+	fprintf(stderr, "memcg-lab: %s %s after %s in %llu steps", d->name, end,
+		fmt_size(size, sizeof(size), atomic_load(&p->sh->bytes)),
+		(unsigned long long)atomic_load(&p->sh->steps));
+	if (p->sh->lat.count)
 		fprintf(stderr, "; step latency p50 %.0f us, p99 %.0f us, max %.0f us",
-			(double)lat_percentile(&p.sh->lat, 50) / 1e3,
-			(double)lat_percentile(&p.sh->lat, 99) / 1e3,
-			(double)p.sh->lat.max_ns / 1e3);
+			(double)lat_percentile(&p->sh->lat, 50) / 1e3,
+			(double)lat_percentile(&p->sh->lat, 99) / 1e3,
+			(double)p->sh->lat.max_ns / 1e3);
 	fputc('\n', stderr);
-	if (gp)
-		print_group_summary(gp);
-	code = p.end.exited ? p.end.code : 128 + p.end.signo;
-out:
+}
+
+/* Start the workload (in @g, or in no group of its own when NULL), wait
+ * for its end and say how it went: its exit status, or 128 + the signal
+ * that killed it; 1 if it did not start. */
+static int run_workload(struct workload_args *w, const struct cg *g)
+{
+	struct wl_proc p = {.pid = -1, .pidfd = -1};
+	struct mlab_err e;
+	int code;
+
+	if (wl_start(&p, w->d, &w->o, g, 1, &e)) {
+		code = cli_fail(1, "%s", e.msg);
+	} else {
+		wait_workload(&p, g);
+		print_workload_end(&p, w->d);
+		if (g)
+			print_group_summary(g);
+		code = p.end.exited ? p.end.code : 128 + p.end.signo;
+	}
 	wl_release(&p);
-	if (in_run && run_end(&r, &e)) {
+	return code;
+}
+
+/* The workload in a scratch group of a run of its own, ended (and all it
+ * made undone) afterwards. */
+static int run_in_group(struct workload_args *w, const struct group_plan *gp)
+{
+	struct run r = {.st.fd = -1};
+	struct mlab_err e;
+	struct cg g;
+	int ret, code;
+
+	ret = run_begin(&r, &e);
+	if (ret)
+		return cli_begin_failed(ret, &e);
+	if (make_group(&r, w, gp, &g, &e))
+		code = cli_fail(1, "%s", e.msg);
+	else
+		code = run_workload(w, &g);
+	if (run_end(&r, &e)) {
 		cli_fail(1, "%s", e.msg);
 		if (!code)
 			code = 1;
 	}
 	return code;
+}
+
+int cmd_workload(int argc, char **argv)
+{
+	struct workload_args w = {0};
+	struct group_plan gp;
+	struct mlab_err e;
+	int ret;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return print_workloads(argc < 2 ? EXIT_USAGE : 0);
+	if (!strcmp(argv[1], "--list")) {
+		for (int i = 0; wl_all[i]; i++)
+			printf("%s\n", wl_all[i]->name);
+		return 0;
+	}
+	w.d = wl_find(argv[1]);
+	if (!w.d)
+		return cli_fail(EXIT_USAGE, "no workload '%s' (memcg-lab workload --list)",
+				argv[1]);
+	if (wl_defaults(w.d, &w.o, &e))
+		return cli_fail(1, "%s", e.msg);
+	ret = parse_workload_args(argc, argv, &w);
+	if (ret != CLI_OK)
+		return cli_parse_status(ret);
+	if (w.d->check && w.d->check(&w.o, &e))
+		return cli_fail(EXIT_USAGE, "workload %s: %s", w.d->name, e.msg);
+	plan_group(&w, &gp);
+
+	/* the guard, before anything exists */
+	if (guard_check(gp.plan, NULL, &e))
+		return cli_fail(1, "%s", e.msg);
+	return gp.wanted ? run_in_group(&w, &gp) : run_workload(&w, NULL);
 }
