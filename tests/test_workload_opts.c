@@ -323,49 +323,6 @@ START_TEST(needs)
 }
 END_TEST
 
-/* --- help ------------------------------------------------------------------ */
-
-START_TEST(help)
-{
-	const char *d = tu_tmpdir();
-
-	for (size_t w = 0; w < NWL; w++) {
-		const struct wl_def *wd = def(names[w]);
-		const char *p = tu_path("%s/help-%s", d, wd->name);
-		char want[128];
-		const char *text;
-		int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		ck_assert_int_ge(fd, 0);
-		wl_print_help(wd, fd);
-		close(fd);
-		text = tu_read(p);
-		snprintf(want, sizeof(want), "usage: memcg-lab workload %s [options]", wd->name);
-		ck_assert_msg(!strncmp(text, want, strlen(want)), "%s: help starts '%.60s'",
-			      wd->name, text);
-		ck_assert_msg(strstr(text, wd->summary), "%s: no summary", wd->name);
-		for (const struct wl_opt *o = wd->opts; o->name; o++) {
-			snprintf(want, sizeof(want), "  --%s ", o->name);
-			ck_assert_msg(strstr(text, want), "%s: help lacks '%s'", wd->name, want);
-			ck_assert_msg(strstr(text, o->help), "%s --%s: help text missing", wd->name,
-				      o->name);
-			if (o->def && o->type != WL_FLAG) {
-				snprintf(want, sizeof(want), "(default %s)", o->def);
-				ck_assert_msg(strstr(text, want), "%s --%s: no '%s'", wd->name,
-					      o->name, want);
-			}
-		}
-		ck_assert_ptr_nonnull(strstr(text, "--limit SIZE"));
-		ck_assert_ptr_nonnull(strstr(text, "--set NAME=VALUE"));
-	}
-	ck_assert_ptr_nonnull(strstr(tu_read(tu_path("%s/help-alloc", d)),
-				     "  --size SIZE            stop after this much"));
-	ck_assert_ptr_nonnull(
-	    strstr(tu_read(tu_path("%s/help-alloc", d)),
-		   "  --rate RATE            bytes per second, or max (default 1M)"));
-}
-END_TEST
-
 /* --- shared region and helpers --------------------------------------------- */
 
 START_TEST(shared_and_helpers)
@@ -597,10 +554,18 @@ START_TEST(prog_help)
 			      p.code, p.err);
 		snprintf(want, sizeof(want), "usage: memcg-lab workload %s", d->name);
 		ck_assert_msg(strstr(p.out, want), "workload %s --help: '%.80s'", d->name, p.out);
+		ck_assert_msg(strstr(p.out, d->summary), "workload %s --help: no summary", d->name);
 		for (const struct wl_opt *o = d->opts; o->name; o++) {
-			snprintf(want, sizeof(want), "--%s", o->name);
+			snprintf(want, sizeof(want), "  --%s", o->name);
 			ck_assert_msg(strstr(p.out, want), "workload %s --help lacks %s", d->name,
 				      want);
+			ck_assert_msg(strstr(p.out, o->help), "workload %s --%s: help text missing",
+				      d->name, o->name);
+			if (o->def && o->type != WL_FLAG) {
+				snprintf(want, sizeof(want), "(default %s)", o->def);
+				ck_assert_msg(strstr(p.out, want), "workload %s --%s: no '%s'",
+					      d->name, o->name, want);
+			}
 		}
 		/* the group options, from their table */
 		ck_assert_ptr_nonnull(strstr(p.out, "\ngroup options (run inside a fresh scratch"));
@@ -758,7 +723,6 @@ int main(void)
 	tcase_add_test(tc, set_opts_bad);
 	tcase_add_test(tc, checks);
 	tcase_add_test(tc, needs);
-	tcase_add_test(tc, help);
 	tcase_add_test(tc, shared_and_helpers);
 
 	tc = tu_case(s, "in_process", 30);

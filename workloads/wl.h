@@ -110,8 +110,6 @@ int wl_defaults(const struct wl_def *d, struct wl_opts *o, struct mlab_err *e);
 /* Set one option by name ("size", "rate" ...) from text. */
 int wl_set_opt(const struct wl_def *d, struct wl_opts *o, const char *name, const char *value,
 	       struct mlab_err *e);
-/* Write the options table as --help text to @fd. */
-void wl_print_help(const struct wl_def *d, int fd);
 
 void wl_shared_init(struct wl_shared *sh);
 

@@ -99,31 +99,6 @@ int wl_set_opt(const struct wl_def *d, struct wl_opts *o, const char *name, cons
 	return set_one(opt, o, value, e);
 }
 
-void wl_print_help(const struct wl_def *d, int fd)
-{
-	static const char *const kinds[] = {"SIZE", "RATE", "N", "", "PATH"};
-
-	dprintf(fd, "usage: memcg-lab workload %s [options] [group options]\n\n%s\n\noptions:\n",
-		d->name, d->summary);
-	for (const struct wl_opt *o = d->opts; o->name; o++) {
-		char left[40];
-		snprintf(left, sizeof(left), "--%s %s", o->name, kinds[o->type]);
-		dprintf(fd, "  %-22s %s", left, o->help);
-		if (o->def && o->type != WL_FLAG)
-			dprintf(fd, " (default %s)", o->def);
-		dprintf(fd, "\n");
-	}
-	dprintf(fd,
-		"\ngroup options (run inside a fresh scratch memory cgroup):\n"
-		"  --limit SIZE           memory limit of the group\n"
-		"  --set NAME=VALUE       any portable setting (swappiness=0, swap_limit=0,\n"
-		"                         oom_kill_disable=1 ...) or raw file (memory.high=8M)\n"
-		"  --group                a scratch group even without settings\n"
-		"  --swap auto|none|SIZE  swap for the run (default none: leave swap as it is)\n"
-		"\nSIZE: 4096, 400K, 5M, 1G.  RATE: SIZE per second, e.g. 1M or 1M/s, or max.\n"
-		"Told to stop by SIGUSR1, SIGTERM or SIGINT (Ctrl-C), at a step boundary.\n");
-}
-
 void wl_shared_init(struct wl_shared *sh)
 {
 	memset(sh, 0, sizeof(*sh));
