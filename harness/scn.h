@@ -29,7 +29,14 @@ enum scn_op {
 /* A value: terms added or subtracted. A term is a literal, a saved $name,
  * or NAME.field: a group's portable (or raw) counter, or a workload's
  * progress, steps, rate, vmrss, rssanon, rssshmem. */
-enum scn_term_kind { ST_LIT, ST_VAR, ST_GROUP, ST_WL, ST_KERNEL /* kernel.FACT (kfact.h) */ };
+enum scn_term_kind {
+	ST_LIT,
+	ST_VAR,
+	ST_GROUP,
+	ST_WL,
+	ST_KERNEL, /* kernel.FACT (kfact.h) */
+	ST_OPEN,   /* NAME.value: a number read through a file kept open (open) */
+};
 struct scn_term {
 	enum scn_term_kind kind;
 	int neg;
@@ -151,6 +158,12 @@ struct scn_step {
 		struct {
 			int mode; /* 1, 2 or 3 */
 		} drop_caches;
+		struct { /* open NAME GROUP FILE, fwrite NAME VALUE */
+			char name[SCN_NAME];
+			char group[SCN_NAME];
+			char file[SCN_TOK];
+			char value[SCN_TOK];
+		} open;
 		struct {
 			char id[SCN_NAME];
 			char group[SCN_NAME];
@@ -233,6 +246,8 @@ struct scn {
 	int nwls;
 	char vars[32][SCN_NAME]; /* names given by save */
 	int nvars;
+	char opens[8][SCN_NAME]; /* names given by open */
+	int nopens;
 };
 
 /* Parse @path. On error: -EINVAL and "file:line: message" in @e. */

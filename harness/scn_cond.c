@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cg.h"
 #include "kfact.h"
@@ -28,6 +29,31 @@ static int proc_status_kb(pid_t pid, const char *key, uint64_t *v)
 			return 0;
 		}
 	return -ENOENT;
+}
+
+/* A number read through open file @name (from its start): "max" is
+ * unlimited. */
+static int open_value(struct eng *g, const char *name, uint64_t *v, struct mlab_err *e)
+{
+	int fd = eng_open_fd(g, name);
+	char buf[64], *end;
+	ssize_t n;
+
+	if (fd < 0)
+		return err_set(e, EBADF, "%s: the open failed", name);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return err_set(e, errno, "%s: read: %s", name, strerror(errno));
+	buf[n] = 0;
+	if (!strncmp(buf, "max", 3)) {
+		*v = CG_UNLIMITED;
+		return 0;
+	}
+	errno = 0;
+	*v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return err_set(e, EINVAL, "%s: not a number: '%.20s'", name, buf);
+	return 0;
 }
 
 static int term_value(struct eng *g, const struct scn_term *t, uint64_t *v, struct mlab_err *e)
@@ -59,6 +85,8 @@ static int term_value(struct eng *g, const struct scn_term *t, uint64_t *v, stru
 	}
 	case ST_KERNEL:
 		return kfact_read(t->field, v, e);
+	case ST_OPEN:
+		return open_value(g, t->name, v, e);
 	case ST_WL: {
 		struct eng_wl *w = eng_wl(g, t->name);
 		static const struct {
@@ -171,6 +199,8 @@ static int expr_settled(struct eng *g, const struct scn_expr *x)
 		case ST_VAR:
 		case ST_KERNEL: /* the kernel's settings do not change under a scenario */
 			break;
+		case ST_OPEN:
+			return 0;
 		case ST_WL:
 			w = eng_wl(g, t->name);
 			if (!w || !w->started || !wl_poll_end(&w->p))

@@ -52,6 +52,11 @@ struct eng {
 		uint64_t v;
 	} vars[MAX_VARS];
 	int nvars;
+	struct {
+		char name[SCN_NAME];
+		int fd; /* -1: the open failed */
+	} opens[8];	/* open NAME GROUP FILE */
+	int nopens;
 	struct ev_set ev;
 	struct kmsg km;
 	int have_kmsg;
@@ -67,6 +72,8 @@ struct eng {
 struct eng_group *eng_group(struct eng *g, const char *name);
 int eng_group_index(struct eng *g, const char *name);
 struct eng_wl *eng_wl(struct eng *g, const char *id);
+/* the descriptor of open file @name, or -1 */
+int eng_open_fd(const struct eng *g, const char *name);
 /* seconds since the scenario began, now and at @ns */
 double eng_since(const struct eng *g);
 double eng_at_s(const struct eng *g, uint64_t ns);

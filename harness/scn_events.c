@@ -9,17 +9,17 @@ static const struct {
 	const char *kind;
 	uint64_t settle_ns;
 } settle[] = {
-	/* PSI triggers fire at most once per 1 s window; v1 vmpressure goes
-	 * through a work item */
-	{ "pressure-low", 2000000000ULL },
-	{ "pressure-medium", 2000000000ULL },
-	{ "pressure-critical", 2000000000ULL },
-	/* the harness's own observations: pidfds, and the 5 ms pause check */
-	{ "start", 50000000ULL },
-	{ "exit", 50000000ULL },
-	{ "killed", 50000000ULL },
-	{ "paused", 50000000ULL },
-	{ "resumed", 50000000ULL },
+    /* PSI triggers fire at most once per 1 s window; v1 vmpressure goes
+     * through a work item */
+    {"pressure-low", 2000000000ULL},
+    {"pressure-medium", 2000000000ULL},
+    {"pressure-critical", 2000000000ULL},
+    /* the harness's own observations: pidfds, and the 5 ms pause check */
+    {"start", 50000000ULL},
+    {"exit", 50000000ULL},
+    {"killed", 50000000ULL},
+    {"paused", 50000000ULL},
+    {"resumed", 50000000ULL},
 };
 /* everything else: v1 eventfds (signalled synchronously) and v2
  * memory.events (cgroup_file_notify: at most one notification per 10 ms,
@@ -100,8 +100,8 @@ int scn_event_before_judge(const struct res_scenario *r, const char *group, cons
 }
 
 int scn_event_within_judge(const struct res_scenario *r, const char *group, const char *kind,
-			   double start_s, double end_s, double bound_s, double now_s,
-			   int *settled, double *nearest_s)
+			   double start_s, double end_s, double bound_s, double now_s, int *settled,
+			   double *nearest_s)
 {
 	double best = -1;
 

@@ -40,7 +40,7 @@ int scn_event_before_judge(const struct res_scenario *r, const char *group, cons
  * @now_s >= @end_s + @bound_s. @nearest_s gets the smallest distance seen
  * (-1 if there is no candidate at all). */
 int scn_event_within_judge(const struct res_scenario *r, const char *group, const char *kind,
-			   double start_s, double end_s, double bound_s, double now_s,
-			   int *settled, double *nearest_s);
+			   double start_s, double end_s, double bound_s, double now_s, int *settled,
+			   double *nearest_s);
 
 #endif

@@ -27,6 +27,10 @@
 	X(KILL, "kill", 2, 2, "", "rmdir|reclaim|kill GROUP", p_group_op, r_kill)                  \
 	X(DROP_CACHES, "drop_caches", 1, 2, "", "drop_caches [1|2|3]", p_drop_caches,              \
 	  r_drop_caches)                                                                           \
+	X(OPEN, "open", 4, 4, "", "open NAME GROUP FILE (kept open read-write; errno as try)",     \
+	  p_open, r_open)                                                                          \
+	X(FWRITE, "fwrite", 3, 3, "", "fwrite NAME VALUE (through the open file; errno as try)",   \
+	  p_fwrite, r_fwrite)                                                                      \
 	/* workloads */                                                                            \
 	X(START, "start", 4, SCN_MAX_WORDS, "",                                                    \
 	  "start ID GROUP WORKLOAD [option=value | flag]...", p_start, r_start)                    \

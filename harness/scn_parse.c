@@ -180,6 +180,14 @@ static int find_variant(const struct scn *s, const char *name)
 	return -1;
 }
 
+static int find_open(const struct scn *s, const char *name)
+{
+	for (int i = 0; i < s->nopens; i++)
+		if (!strcmp(s->opens[i], name))
+			return i;
+	return -1;
+}
+
 static int has_var(const struct scn *s, const char *name)
 {
 	for (int i = 0; i < s->nvars; i++)
@@ -310,6 +318,13 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 				    "vmrss, rssanon, rssfile, rssshmem, p50, p90, p99)",
 				    name, dot + 1);
 		}
+		if (find_open(c->s, name) >= 0) {
+			term->kind = ST_OPEN;
+			if (strcmp(dot + 1, "value"))
+				return perr(c, "'%s' is an open file: its only value is %s.value",
+					    name, name);
+			return 0;
+		}
 		if (find_group(c->s, name) >= 0) {
 			term->kind = ST_GROUP;
 			if (!cg_name_find(dot + 1) && !strchr(dot + 1, '.') &&
@@ -320,7 +335,7 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 					    dot + 1);
 			return 0;
 		}
-		return perr(c, "'%s' is not a group or workload declared above", name);
+		return perr(c, "'%s' is not a group, workload or open file declared above", name);
 	}
 	term->kind = ST_LIT;
 	if (!strcmp(t, "unlimited") || !strcmp(t, "max")) {
@@ -787,7 +802,7 @@ static int add_group(struct pctx *c, const char *name)
 	if (!*name || strlen(name) >= SCN_NAME || name[0] == '/' || strstr(name, "//") ||
 	    name[strlen(name) - 1] == '/')
 		return perr(c, "bad group name '%s'", name);
-	if (find_group(c->s, name) >= 0 || find_wl(c->s, name) >= 0)
+	if (find_group(c->s, name) >= 0 || find_wl(c->s, name) >= 0 || find_open(c->s, name) >= 0)
 		return perr(c, "'%s' is already declared", name);
 	if (!strcmp(name, "kernel"))
 		return perr(c, "'kernel' is reserved (kernel.FACT reads a kernel fact)");
@@ -937,6 +952,39 @@ static int p_group_op(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_st
 	if (need_group(c, toks[1]))
 		return -EINVAL;
 	snprintf(st->group_op.group, sizeof(st->group_op.group), "%s", toks[1]);
+	return 0;
+}
+
+/* open NAME GROUP FILE */
+static int p_open(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (!valid_ident(toks[1]))
+		return perr(c, "bad name '%s' for an open file", toks[1]);
+	if (find_open(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0 ||
+	    find_wl(c->s, toks[1]) >= 0 || !strcmp(toks[1], "kernel"))
+		return perr(c, "'%s' is already declared", toks[1]);
+	if (need_group(c, toks[2]))
+		return -EINVAL;
+	if (strchr(toks[3], '/') || !strcmp(toks[3], ".."))
+		return perr(c, "'%s' is not a control file name", toks[3]);
+	if (c->s->nopens == 8)
+		return perr(c, "too many open files (at most 8)");
+	snprintf(c->s->opens[c->s->nopens++], SCN_NAME, "%s", toks[1]);
+	snprintf(st->open.name, sizeof(st->open.name), "%s", toks[1]);
+	snprintf(st->open.group, sizeof(st->open.group), "%s", toks[2]);
+	snprintf(st->open.file, sizeof(st->open.file), "%s", toks[3]);
+	return 0;
+}
+
+/* fwrite NAME VALUE */
+static int p_fwrite(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *st)
+{
+	(void)n;
+	if (find_open(c->s, toks[1]) < 0)
+		return perr(c, "'%s' is not a file opened above (open NAME GROUP FILE)", toks[1]);
+	snprintf(st->open.name, sizeof(st->open.name), "%s", toks[1]);
+	snprintf(st->open.value, sizeof(st->open.value), "%s", toks[2]);
 	return 0;
 }
 

@@ -58,6 +58,14 @@ struct eng_wl *eng_wl(struct eng *g, const char *id)
 	return NULL;
 }
 
+int eng_open_fd(const struct eng *g, const char *name)
+{
+	for (int i = 0; i < g->nopens; i++)
+		if (!strcmp(g->opens[i].name, name))
+			return g->opens[i].fd;
+	return -1;
+}
+
 double eng_at_s(const struct eng *g, uint64_t ns)
 {
 	return (double)(ns - g->t0) / 1e9;
@@ -261,6 +269,9 @@ static void finish(struct eng *g)
 		if (g->w[i].started)
 			wl_release(&g->w[i].p);
 	ev_close(&g->ev);
+	for (int i = 0; i < g->nopens; i++)
+		if (g->opens[i].fd >= 0)
+			close(g->opens[i].fd);
 	if (g->have_kmsg)
 		kmsg_close(&g->km);
 	if (run_end(&g->run, &e) && g->res->verdict != RES_ERROR) {

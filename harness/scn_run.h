@@ -6,9 +6,9 @@
 #include "scn.h"
 
 struct scn_opts {
-	uint64_t sample_ns; /* counter sampling period (default 20 ms) */
+	uint64_t sample_ns;  /* counter sampling period (default 20 ms) */
 	uint64_t timeout_ns; /* overrides the scenario's own budget when set */
-	const char *where; /* "host" or "vm" (needs vm) */
+	const char *where;   /* "host" or "vm" (needs vm) */
 	/* when set, nothing runs: every scenario is a SKIP with this reason (a
 	 * guest whose kernel cannot give the cgroup version asked for) */
 	const char *skip_all;

@@ -2,6 +2,7 @@
  * does, one function a row. The loop that runs them, pump() and the
  * records are in scn_run.c; conditions are evaluated in scn_cond.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -290,6 +291,39 @@ static int r_reclaim(struct eng *g, const struct scn_step *st, struct mlab_err *
 			ret = 0;
 	}
 	return ret ? eng_step_error(g, st, e) : 0;
+}
+
+/* open NAME GROUP FILE: kept open read-write until the scenario ends; the
+ * outcome is judged like a try's (errno ...) */
+static int r_open(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	struct eng_group *x = eng_group(g, st->open.group);
+	char path[PATH_MAX + SCN_TOK + 2];
+	int fd;
+
+	(void)e;
+	snprintf(path, sizeof(path), "%s/%s", x->cg.path, st->open.file);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	g->last_errno = fd < 0 ? errno : 0;
+	g->tried = 1;
+	snprintf(g->opens[g->nopens].name, SCN_NAME, "%s", st->open.name);
+	g->opens[g->nopens++].fd = fd;
+	return 0;
+}
+
+/* fwrite NAME VALUE: one write through the open file; errno as a try's */
+static int r_fwrite(struct eng *g, const struct scn_step *st, struct mlab_err *e)
+{
+	int fd = eng_open_fd(g, st->open.name);
+	size_t len = strlen(st->open.value);
+
+	(void)e;
+	if (fd < 0)
+		g->last_errno = EBADF;
+	else
+		g->last_errno = pwrite(fd, st->open.value, len, 0) == (ssize_t)len ? 0 : errno;
+	g->tried = 1;
+	return 0;
 }
 
 static int r_drop_caches(struct eng *g, const struct scn_step *st, struct mlab_err *e)

@@ -11,7 +11,9 @@
 
 struct vm_opts {
 	const char *kernel, *modules, *cgroup, *swap, *results, *accel;
-	const char *mglru; /* "on", "off", or "kernel" (as the kernel boots) */
+	const char *mglru;	 /* "on", "off", or "kernel" (as the kernel boots) */
+	const char *cgroup_opts; /* cgroup2 mount options ("memory_recursiveprot,..."), or "" */
+	const char *zswap;	 /* "on", "off", or "kernel" */
 	uint64_t mem, swapsize, timeout_ns;
 	uint64_t cpus;
 	char **run_args;

@@ -118,6 +118,8 @@ static void write_vm_json(const char *path, const struct kernel *k, const struct
 	jout_put(j, "cpus", json_integer((json_int_t)o->cpus), &bad);
 	jout_put(j, "swap", jout_str(o->swap, strlen(o->swap)), &bad);
 	jout_put(j, "mglru", jout_str(o->mglru, strlen(o->mglru)), &bad);
+	jout_put(j, "zswap", jout_str(o->zswap, strlen(o->zswap)), &bad);
+	jout_put(j, "cgroup_opts", jout_str(o->cgroup_opts, strlen(o->cgroup_opts)), &bad);
 	jout_put(j, "cgroup", jout_str(b->cgroup, strlen(b->cgroup)), &bad);
 	jout_put(j, "wall_s", jout_real(b->wall_s, 3), &bad);
 	jout_put(j, "timed_out", json_boolean(b->timed_out), &bad);

@@ -76,7 +76,7 @@ static void check_expr(const struct scn *s, const struct scn_expr *x, int l)
 	CHECK(TERMINATED(x->text), "line %d", l);
 	for (int i = 0; i < x->n; i++) {
 		const struct scn_term *t = &x->t[i];
-		CHECK(t->kind >= ST_LIT && t->kind <= ST_KERNEL, "line %d", l);
+		CHECK(t->kind >= ST_LIT && t->kind <= ST_OPEN, "line %d", l);
 		CHECK(TERMINATED(t->name) && TERMINATED(t->field), "line %d", l);
 		if (t->kind == ST_VAR)
 			CHECK(in(s->vars, s->nvars, t->name), "line %d: $%s", l, t->name);
@@ -175,6 +175,12 @@ static void check_step(const struct scn *s, const struct scn_step *st)
 		break;
 	case SO_WATCH:
 		GROUP(s, st->watch.group);
+		break;
+	case SO_OPEN:
+		GROUP(s, st->open.group);
+		/* fall through */
+	case SO_FWRITE:
+		CHECK(in(s->opens, s->nopens, st->open.name), "line %d: open %s", l, st->open.name);
 		break;
 	case SO_START:
 		WL(s, st->start.id);

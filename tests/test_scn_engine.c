@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scn.h"
 #include "scn_eng.h"
@@ -288,6 +289,41 @@ START_TEST(stat_comparisons_are_known)
 }
 END_TEST
 
+START_TEST(open_files_read_and_written)
+{
+	struct eng *g = fake_engine(H "group G\n"
+				      "open p G memory.peak\n"
+				      "fwrite p 4096\n"
+				      "expect p.value == 4096\n"
+				      "open q G nosuch.file\n"
+				      "expect errno == ENOENT\n"
+				      "expect q.value == 0\n");
+	struct mlab_err e = {""};
+	char obs[256];
+	int settled;
+
+	/* the file as it is: the fixture's peak */
+	ck_assert_int_eq(scn_step_run(g, &g->s->steps[1], &e), 0);
+	ck_assert_int_eq(g->last_errno, 0);
+	ck_assert_int_eq(eval(g, 3, obs, sizeof(obs), &settled), 0);
+	ck_assert_int_eq(settled, 0); /* what an open file reads can change */
+	/* a write through it, read back through it (the fake is a plain
+	 * file: emptied first, where the kernel's file takes a whole value) */
+	tu_write(tu_path("%s/memory.peak", g->run.root.path), "");
+	ck_assert_int_eq(scn_step_run(g, &g->s->steps[2], &e), 0);
+	ck_assert_int_eq(g->last_errno, 0);
+	ck_assert_int_eq(eval(g, 3, obs, sizeof(obs), &settled), 1);
+	ck_assert_str_eq(obs, "4096 (4K)");
+	/* an open that fails is judged like a try, and its value is an error */
+	ck_assert_int_eq(scn_step_run(g, &g->s->steps[4], &e), 0);
+	ck_assert_int_eq(eval(g, 5, obs, sizeof(obs), &settled), 1);
+	ck_assert_int_eq(eval(g, 6, obs, sizeof(obs), &settled), -EBADF);
+	for (int i = 0; i < g->nopens; i++)
+		if (g->opens[i].fd >= 0)
+			close(g->opens[i].fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scn_engine");
@@ -302,5 +338,6 @@ int main(void)
 	tcase_add_test(tc, events_log_and_workloads_from_the_records);
 	tcase_add_test(tc, file_words_and_presence);
 	tcase_add_test(tc, stat_comparisons_are_known);
+	tcase_add_test(tc, open_files_read_and_written);
 	return tu_suite_run(s);
 }

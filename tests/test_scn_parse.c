@@ -728,6 +728,30 @@ START_TEST(step_measure)
 }
 END_TEST
 
+START_TEST(step_open_fwrite)
+{
+	const struct scn_step *st;
+
+	OK(HG "open p G memory.peak\nfwrite p reset\nexpect p.value < 4M\n");
+	st = &S.steps[1];
+	ck_assert_int_eq(st->op, SO_OPEN);
+	ck_assert_str_eq(st->open.name, "p");
+	ck_assert_str_eq(st->open.group, "G");
+	ck_assert_str_eq(st->open.file, "memory.peak");
+	st = &S.steps[2];
+	ck_assert_int_eq(st->op, SO_FWRITE);
+	ck_assert_str_eq(st->open.name, "p");
+	ck_assert_str_eq(st->open.value, "reset");
+	term_is(&S.steps[3].check.cond.compare.lhs.t[0], ST_OPEN, 0, "p", "value", 0);
+	BAD(4, "='q' is not a file opened above (open NAME GROUP FILE)", HG "fwrite q x\n");
+	BAD(4, "='H' is not a group declared above", HG "open p H memory.peak\n");
+	BAD(4, "='G' is already declared", HG "open G G memory.peak\n");
+	BAD(4, "='../x' is not a control file name", HG "open p G ../x\n");
+	BAD(5, "='p' is an open file: its only value is p.value",
+	    HG "open p G memory.peak\nexpect p.peak > 0\n");
+}
+END_TEST
+
 START_TEST(step_expect_file)
 {
 	const struct scn_step *st;
@@ -1316,8 +1340,8 @@ static const struct {
 	{ 3, "='abc' is not a value (a size such as 4M, a number, $var, GROUP.counter or "
 	     "WORKLOAD.progress)", H "save x abc\n" },
 	{ 3, "'-4M' is not a value", H "save x -4M\n" },
-	{ 3, "='X' is not a group or workload declared above", H "save x X.usage\n" },
-	{ 3, "='' is not a group or workload declared above", H "save x .5\n" },
+	{ 3, "='X' is not a group, workload or open file declared above", H "save x X.usage\n" },
+	{ 3, "='' is not a group, workload or open file declared above", H "save x .5\n" },
 	{ 5, "=workload 'a' has no value 'rss' (progress, steps, rate, vmrss, rssanon, rssfile, "
 	     "rssshmem, p50, p90, p99)", HW "save x a.rss\n" },
 	{ 4, "='bogus' is neither a portable name nor a control file (memory.*)",
@@ -1793,6 +1817,7 @@ int main(void)
 	tcase_add_test(tc, step_expect_states);
 	tcase_add_test(tc, step_expect_events_kmsg_errno);
 	tcase_add_test(tc, step_measure);
+	tcase_add_test(tc, step_open_fwrite);
 	tcase_add_test(tc, step_expect_file);
 	tcase_add_test(tc, guards);
 	tcase_add_test(tc, header);

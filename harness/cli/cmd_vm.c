@@ -75,8 +75,9 @@ static void qemu_command(struct qemu_cmd *q, const struct vm_opts *o, const stru
 	snprintf(q->append, sizeof(q->append),
 		 "console=ttyS0 panic=-1 psi=1 quiet log_buf_len=4M memcg_lab.cgroup=%s "
 		 "memcg_lab.swap=%s "
-		 "memcg_lab.swapsize=%llu memcg_lab.mglru=%s",
-		 cgroup, o->swap, (unsigned long long)o->swapsize, o->mglru);
+		 "memcg_lab.swapsize=%llu memcg_lab.mglru=%s memcg_lab.zswap=%s%s%s",
+		 cgroup, o->swap, (unsigned long long)o->swapsize, o->mglru, o->zswap,
+		 o->cgroup_opts[0] ? " memcg_lab.cgroup_opts=" : "", o->cgroup_opts);
 	snprintf(q->mem, sizeof(q->mem), "%lluM", (unsigned long long)(o->mem / MIB));
 	snprintf(q->cpus, sizeof(q->cpus), "%llu", (unsigned long long)o->cpus);
 	snprintf(q->consarg, sizeof(q->consarg), "file:%s", f->console);
@@ -229,6 +230,14 @@ static const struct cli_opt vm_opts_table[] = {
 	       "the multi-gen LRU in the guest: switched on or off\n"
 	       "before the scenarios, or as the kernel boots (default)",
 	       .choices = "on|off|kernel"),
+    CLI_OPTION("cgroup-opts", CLI_TEXT, VOPT(cgroup_opts), "OPT,...",
+	       "cgroup2 mount options in the v2 guest:\n"
+	       "memory_recursiveprot, memory_localevents,\n"
+	       "memory_hugetlb_accounting, nsdelegate, favordynmods"),
+    CLI_OPTION("zswap", CLI_CHOICE, VOPT(zswap), "on|off|kernel",
+	       "zswap in the guest: switched on or off before the\n"
+	       "scenarios, or as the kernel boots (default)",
+	       .choices = "on|off|kernel"),
     CLI_OPTIONS_END,
 };
 
@@ -243,6 +252,31 @@ static const struct cli_cmd vm_cmd = {
     .rest_after_dashdash = 1,
 };
 
+/* --cgroup-opts: known cgroup2 mount options only, comma-separated (they go
+ * on the guest's kernel command line: no blanks). */
+static int check_cgroup_opts(const char *opts, struct mlab_err *e)
+{
+	static const char *const known[] = {
+	    "memory_recursiveprot", "memory_localevents", "memory_hugetlb_accounting",
+	    "nsdelegate",	    "favordynmods",	  NULL};
+	const char *p = opts;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int ok = 0;
+		for (int i = 0; known[i]; i++)
+			ok |= strlen(known[i]) == n && !strncmp(known[i], p, n);
+		if (!ok)
+			return err_set(e, EINVAL,
+				       "'%.*s' is not one of memory_recursiveprot, "
+				       "memory_localevents, memory_hugetlb_accounting, "
+				       "nsdelegate, favordynmods",
+				       (int)n, p);
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
 int cmd_vm(int argc, char **argv)
 {
 	struct vm_opts o = {.cgroup = "v2",
@@ -250,6 +284,8 @@ int cmd_vm(int argc, char **argv)
 			    .results = "results",
 			    .accel = "tcg",
 			    .mglru = "kernel",
+			    .cgroup_opts = "",
+			    .zswap = "kernel",
 			    .mem = 512 * MIB,
 			    .swapsize = 256 * MIB,
 			    .cpus = 2,
@@ -273,6 +309,10 @@ int cmd_vm(int argc, char **argv)
 	if (!o.kernel) {
 		fprintf(stderr, "memcg-lab vm: --kernel is required\n\n");
 		cli_usage(&vm_cmd, stderr);
+		return EXIT_USAGE;
+	}
+	if (check_cgroup_opts(o.cgroup_opts, &e)) {
+		fprintf(stderr, "memcg-lab vm: --cgroup-opts: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(o.accel, "kvm") && access("/dev/kvm", R_OK | W_OK))
