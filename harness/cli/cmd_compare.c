@@ -182,13 +182,77 @@ static void free_runs(struct run_json *r, int n)
 }
 
 /* "A: DIR  kernel ..., cgroup vN, WHERE, swap MODE" for each run. */
+/* A run dimension (meta.json kernel_facts, swap_kind) as text: "on",
+ * "off", a number, or "" when the run did not record it. */
+static const char *dimension(const struct run_json *r, const char *key, char *buf, size_t len)
+{
+	json_t *v = json_object_get(json_object_get(r->meta, "kernel_facts"), key);
+
+	if (!strcmp(key, "swap_kind"))
+		snprintf(buf, len, "%s", jstr(r->meta, "swap_kind"));
+	else if (!json_is_integer(v))
+		buf[0] = 0;
+	else if (!strcmp(key, "cpus"))
+		snprintf(buf, len, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(buf, len, "%s", json_integer_value(v) ? "on" : "off");
+	return buf;
+}
+
+static const char *const dimensions[] = {"mglru", "recursiveprot", "localevents", "zswap",
+					 "cpus",  "swap_kind",	   NULL};
+
+/* "   mglru on, recursiveprot off, ..." of one run; nothing for a run that
+ * recorded no dimensions (older results). */
+static void print_dimensions(const struct run_json *r)
+{
+	const char *sep = "   ";
+	char v[32];
+
+	for (int d = 0; dimensions[d]; d++)
+		if (dimension(r, dimensions[d], v, sizeof(v))[0]) {
+			printf("%s%s %s", sep, dimensions[d], v);
+			sep = ", ";
+		}
+	if (strcmp(sep, "   "))
+		putchar('\n');
+}
+
+/* The dimensions in which the runs differ: "differ in: mglru (A on, B off)". */
+static void print_dimension_changes(const struct run_json *r, int n)
+{
+	int any = 0;
+
+	for (int d = 0; dimensions[d]; d++) {
+		char first[32], v[32];
+		int differs = 0;
+		dimension(&r[0], dimensions[d], first, sizeof(first));
+		for (int k = 1; k < n; k++)
+			differs |=
+			    strcmp(dimension(&r[k], dimensions[d], v, sizeof(v)), first) != 0;
+		if (!differs)
+			continue;
+		printf("%s%s (", any ? "; " : "the runs differ in: ", dimensions[d]);
+		for (int k = 0; k < n; k++)
+			printf("%s%c %s", k ? ", " : "", 'A' + k,
+			       dimension(&r[k], dimensions[d], v, sizeof(v))[0] ? v : "-");
+		putchar(')');
+		any = 1;
+	}
+	if (any)
+		putchar('\n');
+}
+
 static void print_runs(const struct run_json *r, int n)
 {
-	for (int k = 0; k < n; k++)
+	for (int k = 0; k < n; k++) {
 		printf("%c: %s  kernel %s, cgroup v%lld, %s, swap %s\n", 'A' + k, r[k].dir,
 		       jstr(r[k].meta, "kernel"),
 		       (long long)json_integer_value(json_object_get(r[k].meta, "cgroup_version")),
 		       jstr(r[k].meta, "where"), jstr(r[k].meta, "swap_mode"));
+		print_dimensions(&r[k]);
+	}
+	print_dimension_changes(r, n);
 }
 
 /* The union of scenario names, in the baseline's order first. */
