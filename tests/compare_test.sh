@@ -39,7 +39,24 @@ rc=$?
 ((rc == 1)) || fail "a regression exits $rc, not 1"
 grep -q "^$name .*<< regressed" "$tmp/diff.txt" || fail "$name not marked regressed"
 grep -qF "$name: $text" "$tmp/diff.txt" || fail "moved value of $name not listed"
+# run dimensions: a copy with the multi-gen LRU on, the original with it off
+cp -r "$run" "$tmp/c"
+for d in "$tmp/b" "$tmp/c"; do
+	on=$([[ $d == "$tmp/c" ]] && echo 1 || echo 0)
+	python3 - "$d/meta.json" "$on" <<'PY'
+import json, sys
+p, on = sys.argv[1], int(sys.argv[2])
+m = json.load(open(p))
+m["kernel_facts"] = {"mglru": on, "recursiveprot": 0, "cpus": 2}
+json.dump(m, open(p, "w"))
+PY
+done
+"$bin" compare "$tmp/b" "$tmp/c" >"$tmp/dims.txt"
+grep -q "^   mglru off, recursiveprot off, cpus 2" "$tmp/dims.txt" || fail "A's dimensions not shown"
+grep -q "^the runs differ in: mglru (A off, B on)$" "$tmp/dims.txt" ||
+	fail "the differing dimension not named: $(head -5 "$tmp/dims.txt")"
+"$bin" compare "$run" "$run" | grep -q "the runs differ in" && fail "a run differs in dimensions from itself"
 "$bin" compare "$run" >/dev/null 2>&1 && fail "one run is accepted"
 "$bin" compare "$run" "$tmp/nosuch" >/dev/null 2>&1
 (($? == 2)) || fail "a missing run is not a usage error"
-echo "compare: clean against itself, regression and moved value found"
+echo "compare: clean against itself, regression, moved value and differing run dimensions found"
