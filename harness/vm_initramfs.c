@@ -102,7 +102,10 @@ static const char *self_dir(char *buf, size_t len)
 int vm_initramfs_build(const char *path, const struct kernel *k, const struct vm_opts *o,
 		       const char *tmpdir, int *nmods, struct mlab_err *e)
 {
-	static const char *const wanted[] = {"virtio_pci", "virtio_blk", "zram", "lzo-rle", "lzo"};
+	/* ext4 (with the crc32c it asks the crypto API for) mounts the scratch
+	 * disk's ext2 where ext2 is not built in (the generic Debian kernels) */
+	static const char *const wanted[] = {
+	    "virtio_pci", "virtio_blk", "crc32c_generic", "ext4", "zram", "lzo-rle", "lzo"};
 	struct cpio c = {0};
 	struct vm_mods m = {0};
 	char exe[PATH_MAX], bin[PATH_MAX + 32], args[8192], src[PATH_MAX], name[PATH_MAX];
