@@ -6,32 +6,33 @@
 # survivor must be listed, with the reason it cannot be killed, in
 # tests/mutation-survivors.txt; any other fails the test.
 #
-#   mutation.sh [--sample N] [--vm KERNEL [--cgroup v1|v2]] [--keep DIR] [--base DIR] MEMCG_LAB_BIN SCENARIO_DIR [NAME ...]
+#   mutation.sh [--sample N] [--vm KERNEL [--cgroup v1|v2] [--vm-args "ARGS"]] [--keep DIR] [--base DIR] MEMCG_LAB_BIN SCENARIO_DIR [NAME ...]
 #
 #   --sample N   only every Nth mutant of each scenario (its first always):
 #                the fast run in scripts/test (host_catalogue.sh uses 4)
 #   --vm KERNEL  run in a guest of KERNEL (memcg-lab vm) instead
 #   --cgroup V   the guest's cgroup version (default v2)
-#                of on this host
+#   --vm-args A  more options for memcg-lab vm, one string ("--zswap on --swap disk")
 #   --keep DIR   leave the mutants and the results in DIR
 #   --base DIR   a results directory of the catalogue on this host to take
 #                as the baseline instead of running it first
 # Prints a score per scenario (killed/mutants) and the survivors. Exits 77
 # without root or a memory controller (host) or without QEMU (vm).
 set -uo pipefail
-sample=1 vm="" cgroup=v2 keep="" base=""
+sample=1 vm="" cgroup=v2 keep="" base="" vm_args=""
 while (($#)); do
 	case $1 in
 	--sample) sample=$2; shift 2 ;;
 	--vm) vm=$2; shift 2 ;;
 	--cgroup) cgroup=$2; shift 2 ;;
+	--vm-args) vm_args=$2; shift 2 ;;
 	--keep) keep=$2; shift 2 ;;
 	--base) base=$2; shift 2 ;;
 	-h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) break ;;
 	esac
 done
-(($# >= 2)) || { echo "usage: mutation.sh [--sample N] [--vm KERNEL [--cgroup v1|v2]] [--keep DIR] [--base DIR] BIN SCENARIO_DIR [NAME ...]" >&2; exit 2; }
+(($# >= 2)) || { echo "usage: mutation.sh [--sample N] [--vm KERNEL [--cgroup v1|v2] [--vm-args \"ARGS\"]] [--keep DIR] [--base DIR] BIN SCENARIO_DIR [NAME ...]" >&2; exit 2; }
 bin=$1 src=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
@@ -61,8 +62,9 @@ run() {
 	mkdir -p "$out"
 	if [[ -n $vm ]]; then
 		# every mutant in one boot: far more than one catalogue's time
-		MEMCG_LAB_SCENARIOS=$dir "$bin" vm --kernel "$vm" --cgroup "$cgroup" --timeout 3600 --results "$out" \
-			-- "$@" >"$out.log" 2>&1
+		# shellcheck disable=SC2086 # --vm-args is meant to be split into words
+		MEMCG_LAB_SCENARIOS=$dir "$bin" vm --kernel "$vm" --cgroup "$cgroup" $vm_args --timeout 3600 \
+			--results "$out" -- "$@" >"$out.log" 2>&1
 	else
 		MEMCG_LAB_SCENARIOS=$dir "$bin" run --swap auto --format ktap --results "$out" \
 			"$@" >"$out.log" 2>&1
