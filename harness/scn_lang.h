@@ -104,6 +104,7 @@
 	X(KERNEL, "kernel", "kernel OP X.Y", n_kernel, need_kernel)                                \
 	X(FILE, "file", "file CONTROL-FILE", n_file, need_file)                                    \
 	X(VM, "vm", "vm", NULL, need_vm)                                                           \
-	X(PSI, "psi", "psi", NULL, need_psi)
+	X(PSI, "psi", "psi", NULL, need_psi)                                                       \
+	X(ZSWAP, "zswap", "zswap", NULL, need_zswap)
 
 #endif

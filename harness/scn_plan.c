@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cg.h"
+#include "kfact.h"
 #include "run.h"
 #include "scn.h"
 #include "scn_run.h"
@@ -105,6 +106,21 @@ static int need_psi(const struct scn_needs *n, const struct here *h, char *why, 
 	if (!access("/proc/pressure/memory", R_OK))
 		return 0;
 	snprintf(why, len, "needs PSI (/proc/pressure/memory; boot with psi=1)");
+	return 1;
+}
+
+static int need_zswap(const struct scn_needs *n, const struct here *h, char *why, size_t len)
+{
+	struct mlab_err e;
+	uint64_t on = 0;
+
+	(void)n;
+	(void)h;
+	if (!kfact_read("zswap", &on, &e) && on)
+		return 0;
+	snprintf(why, len,
+		 "needs zswap on (/sys/module/zswap/parameters/enabled; in the VM runner: "
+		 "--zswap on, with a kernel built with it)");
 	return 1;
 }
 
