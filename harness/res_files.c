@@ -163,10 +163,82 @@ static json_t *latency_json(const struct lat_hist *h, int *bad)
 	return o;
 }
 
+/* One array of a scenario's results: @make turns element @k into an object. */
+static json_t *array_json(const struct res_scenario *s, int n,
+			  json_t *(*make)(const struct res_scenario *s, int k, int *bad), int *bad)
+{
+	json_t *a = json_array();
+
+	for (int k = 0; k < n; k++)
+		jout_append(a, make(s, k, bad), bad);
+	return a;
+}
+
+static json_t *expect_json(const struct res_scenario *s, int k, int *bad)
+{
+	const struct res_expect *e = &s->expects[k];
+	json_t *x = json_object();
+
+	jout_put(x, "text", jout_str(FLD(e->text)), bad);
+	jout_put(x, "verdict", json_string(res_verdict_name(e->verdict)), bad);
+	jout_put(x, "observed", jout_str(FLD(e->observed)), bad);
+	jout_put(x, "line", json_integer(e->line), bad);
+	return x;
+}
+
+static json_t *figure_json(const struct res_scenario *s, int k, int *bad)
+{
+	const struct res_figure *m = &s->figures[k];
+	json_t *x = json_object();
+
+	jout_put(x, "name", jout_str(FLD(m->name)), bad);
+	jout_put(x, "value", jout_real(m->value, 3), bad);
+	jout_put(x, "unit", jout_str(FLD(m->unit)), bad);
+	jout_put(x, "line", json_integer(m->line), bad);
+	return x;
+}
+
+static json_t *event_json(const struct res_scenario *s, int k, int *bad)
+{
+	const struct res_event *e = &s->events[k];
+	json_t *x = json_object();
+
+	jout_put(x, "t_s", jout_real(e->t_s, 6), bad);
+	if (e->t_last_s > e->t_s)
+		jout_put(x, "t_last_s", jout_real(e->t_last_s, 6), bad);
+	jout_put(x, "group", jout_str(FLD(e->group)), bad);
+	jout_put(x, "kind", jout_str(FLD(e->kind)), bad);
+	jout_put(x, "count", jout_u64(e->count), bad);
+	jout_put(x, "value", jout_u64(e->value), bad);
+	return x;
+}
+
+static json_t *workload_json(const struct res_scenario *s, int k, int *bad)
+{
+	const struct res_workload *w = &s->workloads[k];
+	json_t *x = json_object();
+
+	jout_put(x, "id", jout_str(FLD(w->id)), bad);
+	jout_put(x, "type", jout_str(FLD(w->type)), bad);
+	jout_put(x, "group", jout_str(FLD(w->group)), bad);
+	jout_put(x, "end", jout_str(FLD(w->end)), bad);
+	jout_put(x, "bytes", jout_u64(w->bytes), bad);
+	jout_put(x, "steps", jout_u64(w->steps), bad);
+	jout_put(x, "rate_bps", jout_u64(w->rate_bps), bad);
+	jout_put(x, "latency", latency_json(&w->lat, bad), bad);
+	return x;
+}
+
+static json_t *kmsg_json(const struct res_scenario *s, int k, int *bad)
+{
+	(void)bad;
+	return jout_str(FLD(s->kmsg[k]));
+}
+
 static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 {
 	const struct res_scenario *s = &r->scenarios[i];
-	json_t *o = json_object(), *a;
+	json_t *o = json_object();
 	char csv[128];
 
 	jout_put(o, "name", jout_str(FLD(s->name)), bad);
@@ -178,73 +250,12 @@ static json_t *scenario_json(const struct res_run *r, int i, int *bad)
 	jout_put(o, "variant_doc", jout_str_or_null(FLD(s->variant_doc)), bad);
 	jout_put(o, "duration_s", jout_real(s->duration_s, 3), bad);
 	jout_put(o, "flaky", json_boolean(s->flaky), bad);
-
-	a = json_array();
-	for (int k = 0; k < s->nexpects; k++) {
-		const struct res_expect *e = &s->expects[k];
-		json_t *x = json_object();
-
-		jout_put(x, "text", jout_str(FLD(e->text)), bad);
-		jout_put(x, "verdict", json_string(res_verdict_name(e->verdict)), bad);
-		jout_put(x, "observed", jout_str(FLD(e->observed)), bad);
-		jout_put(x, "line", json_integer(e->line), bad);
-		jout_append(a, x, bad);
-	}
-	jout_put(o, "expectations", a, bad);
-
-	a = json_array();
-	for (int k = 0; k < s->nfigures; k++) {
-		const struct res_figure *m = &s->figures[k];
-		json_t *x = json_object();
-
-		jout_put(x, "name", jout_str(FLD(m->name)), bad);
-		jout_put(x, "value", jout_real(m->value, 3), bad);
-		jout_put(x, "unit", jout_str(FLD(m->unit)), bad);
-		jout_put(x, "line", json_integer(m->line), bad);
-		jout_append(a, x, bad);
-	}
-	jout_put(o, "figures", a, bad);
-
-	a = json_array();
-	for (int k = 0; k < s->nevents; k++) {
-		const struct res_event *e = &s->events[k];
-		json_t *x = json_object();
-
-		jout_put(x, "t_s", jout_real(e->t_s, 6), bad);
-		if (e->t_last_s > e->t_s)
-			jout_put(x, "t_last_s", jout_real(e->t_last_s, 6), bad);
-		jout_put(x, "group", jout_str(FLD(e->group)), bad);
-		jout_put(x, "kind", jout_str(FLD(e->kind)), bad);
-		jout_put(x, "count", jout_u64(e->count), bad);
-		jout_put(x, "value", jout_u64(e->value), bad);
-		jout_append(a, x, bad);
-	}
-	jout_put(o, "events", a, bad);
-
+	jout_put(o, "expectations", array_json(s, s->nexpects, expect_json, bad), bad);
+	jout_put(o, "figures", array_json(s, s->nfigures, figure_json, bad), bad);
+	jout_put(o, "events", array_json(s, s->nevents, event_json, bad), bad);
 	jout_put(o, "latency", latency_json(&s->lat, bad), bad);
-
-	a = json_array();
-	for (int k = 0; k < s->nworkloads; k++) {
-		const struct res_workload *w = &s->workloads[k];
-		json_t *x = json_object();
-
-		jout_put(x, "id", jout_str(FLD(w->id)), bad);
-		jout_put(x, "type", jout_str(FLD(w->type)), bad);
-		jout_put(x, "group", jout_str(FLD(w->group)), bad);
-		jout_put(x, "end", jout_str(FLD(w->end)), bad);
-		jout_put(x, "bytes", jout_u64(w->bytes), bad);
-		jout_put(x, "steps", jout_u64(w->steps), bad);
-		jout_put(x, "rate_bps", jout_u64(w->rate_bps), bad);
-		jout_put(x, "latency", latency_json(&w->lat, bad), bad);
-		jout_append(a, x, bad);
-	}
-	jout_put(o, "workloads", a, bad);
-
-	a = json_array();
-	for (int k = 0; k < s->nkmsg; k++)
-		jout_append(a, jout_str(FLD(s->kmsg[k])), bad);
-	jout_put(o, "kernel_log", a, bad);
-
+	jout_put(o, "workloads", array_json(s, s->nworkloads, workload_json, bad), bad);
+	jout_put(o, "kernel_log", array_json(s, s->nkmsg, kmsg_json, bad), bad);
 	jout_put(o, "timeline",
 		 timeline_name(r, i, csv, sizeof(csv)) ? json_string(csv) : json_null(), bad);
 	return o;
