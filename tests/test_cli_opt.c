@@ -89,7 +89,7 @@ static const struct cli_cmd undashed = {
 	.other = other,
 };
 
-static char *argv[64];
+static char *argv[2 * CLI_LIST_MAX + 8]; /* the longest list below, and a NULL */
 static int noperands;
 static struct opts o;
 
