@@ -102,6 +102,11 @@ struct res_scenario {
 	int flaky; /* repeated (--repeat) with more than one verdict */
 };
 
+/* The format of meta.json and results.json, written into both as "format".
+ * Raise it when a reader of the old format would misread the new one;
+ * compare and the report refuse a format they do not know. */
+#define RES_FORMAT 1
+
 struct res_meta {
 	char run_id[64];
 	char kernel[128];	/* uname -r */

@@ -113,6 +113,7 @@ static int write_meta(FILE *f, const struct res_run *r, int unused)
 	int bad = 0;
 
 	(void)unused;
+	jout_put(o, "format", json_integer(RES_FORMAT), &bad);
 	for (int i = 0; i < m->nfacts; i++)
 		jout_put(facts, m->facts[i].name, jout_u64(m->facts[i].value), &bad);
 	jout_put(o, "run_id", jout_str(FLD(m->run_id)), &bad);
@@ -295,6 +296,7 @@ static int write_results(FILE *f, const struct res_run *r, int unused)
 	int bad = 0;
 
 	(void)unused;
+	jout_put(o, "format", json_integer(RES_FORMAT), &bad);
 	jout_put(o, "run_id", jout_str(FLD(r->meta.run_id)), &bad);
 	/* as in the KTAP summary, an error counts as a failure */
 	jout_put(sum, "passed", json_integer(c.passed), &bad);

@@ -56,6 +56,19 @@ grep -q "^   mglru off, recursiveprot off, cpus 2" "$tmp/dims.txt" || fail "A's 
 grep -q "^the runs differ in: mglru (A off, B on)$" "$tmp/dims.txt" ||
 	fail "the differing dimension not named: $(head -5 "$tmp/dims.txt")"
 "$bin" compare "$run" "$run" | grep -q "the runs differ in" && fail "a run differs in dimensions from itself"
+# a format this memcg-lab does not know is refused, clearly
+cp -r "$run" "$tmp/d"
+python3 - "$tmp/d/results.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["format"] = 99
+json.dump(d, open(p, "w"))
+PY
+"$bin" compare "$run" "$tmp/d" >/dev/null 2>"$tmp/fmt.txt"
+(($? == 2)) || fail "an unknown format is not refused"
+grep -q "results.json: format 99, and this memcg-lab reads format 1" "$tmp/fmt.txt" ||
+	fail "the refusal does not say why: $(cat "$tmp/fmt.txt")"
 "$bin" compare "$run" >/dev/null 2>&1 && fail "one run is accepted"
 "$bin" compare "$run" "$tmp/nosuch" >/dev/null 2>&1
 (($? == 2)) || fail "a missing run is not a usage error"

@@ -239,6 +239,14 @@ if ((rc != 1)) || ! grep -q "results.json: not valid JSON" "$tmp/err"; then
 	echo "FAIL: broken results.json: exit $rc, $(cat "$tmp/err")"
 	fail=1
 fi
+cp -r "$fixture" "$tmp/broken/newer"
+sed -i '0,/{/s/{/{"format": 99, /' "$tmp/broken/newer/meta.json"
+"$report" "$tmp/broken/newer" -o "$tmp/x.html" 2>"$tmp/err"
+rc=$?
+if ((rc != 1)) || ! grep -q "meta.json: format 99, and this report reads format 1" "$tmp/err"; then
+	echo "FAIL: an unknown format: exit $rc, $(cat "$tmp/err")"
+	fail=1
+fi
 mkdir -p "$tmp/broken/median" "$tmp/broken/bench"
 echo '{"figures": [{"name": "alloc", "unit": "ratio", "target": "", "min": 1, "max": 1}]}' \
 	>"$tmp/broken/median/bench.json"

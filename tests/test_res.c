@@ -383,7 +383,8 @@ START_TEST(meta_json)
 		ck_assert_int_eq(json_integer_value(json_object_get(facts, "mglru")), 1);
 		ck_assert_int_eq(json_integer_value(json_object_get(facts, "cpus")), 2);
 	}
-	ck_assert_uint_eq(json_object_size(m), 13);
+	ck_assert_int_eq(jget_int(m, "format"), RES_FORMAT);
+	ck_assert_uint_eq(json_object_size(m), 14);
 	json_decref(m);
 	res_free(&r);
 }
@@ -400,6 +401,7 @@ START_TEST(results_json)
 	build_run(&r);
 	j = load_json(tu_path("%s/results.json", write_run(&r)));
 	ck_assert_str_eq(jget_str(j, "run_id"), RUN_ID);
+	ck_assert_int_eq(jget_int(j, "format"), RES_FORMAT);
 	sum = json_object_get(j, "summary");
 	ck_assert_int_eq(jget_int(sum, "passed"), 1);
 	ck_assert_int_eq(jget_int(sum, "failed"), 1);

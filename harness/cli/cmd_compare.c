@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_opt.h"
+#include "res.h"
 #include "util.h"
 
 #define MAX_RUNS 8
@@ -155,6 +156,25 @@ static const struct cli_cmd compare_cmd = {
     .max_operands = MAX_RUNS,
 };
 
+/* A format this memcg-lab reads: RES_FORMAT, or none (written before the
+ * files carried one, in the same layout). Says why not otherwise. */
+static int known_format(const struct run_json *x, const char *file, json_t *j)
+{
+	json_t *f = json_object_get(j, "format");
+
+	if (!f || (json_is_integer(f) && json_integer_value(f) == RES_FORMAT))
+		return 1;
+	if (json_is_integer(f))
+		fprintf(stderr,
+			"memcg-lab compare: %s/%s: format %lld, and this memcg-lab reads format %d "
+			"(a newer memcg-lab wrote it)\n",
+			x->dir, file, (long long)json_integer_value(f), RES_FORMAT);
+	else
+		fprintf(stderr, "memcg-lab compare: %s/%s: \"format\" is not a number\n", x->dir,
+			file);
+	return 0;
+}
+
 /* Each directory's meta.json and results.json into @r; *@n says how many
  * were tried (loaded or not). 0, or EXIT_USAGE when one could not be
  * loaded (the reason said). */
@@ -167,7 +187,8 @@ static int load_runs(char **dirs, int ndirs, struct run_json *r, int *n)
 		x->meta = load_json(x->dir, "meta.json");
 		x->results = load_json(x->dir, "results.json");
 		++*n;
-		if (!x->meta || !x->results)
+		if (!x->meta || !x->results || !known_format(x, "meta.json", x->meta) ||
+		    !known_format(x, "results.json", x->results))
 			return EXIT_USAGE;
 	}
 	return 0;

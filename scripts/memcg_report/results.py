@@ -24,6 +24,24 @@ WARNING_RE = re.compile(
     re.IGNORECASE)
 
 
+# the format of meta.json and results.json this report reads (RES_FORMAT in
+# harness/res.h); a file without "format" was written before the field, in
+# the same layout
+FORMAT = 1
+
+
+def check_format(doc, path):
+    """ReportError unless @doc (a parsed meta.json or results.json) is in a
+    format this report reads."""
+    f = doc.get("format") if isinstance(doc, dict) else None
+    if f is None or f == FORMAT:
+        return
+    if isinstance(f, int) and not isinstance(f, bool):
+        raise ReportError(f"{path}: format {f}, and this report reads format {FORMAT} "
+                          "(a newer memcg-lab wrote it)")
+    raise ReportError(f"{path}: \"format\" is not a number")
+
+
 def load_json(path):
     """The parsed JSON of @path; ReportError naming the file otherwise."""
     try:
@@ -207,7 +225,9 @@ def load_run(directory):
                 "bench": bench}
     meta = load_json(meta_path)
     expect(isinstance(meta, dict), meta_path, "top level", "expected an object")
+    check_format(meta, meta_path)
     res = load_json(res_path)
+    check_format(res, res_path)
     check_results(res, res_path)
     timelines = {}
     for s in res["scenarios"]:
