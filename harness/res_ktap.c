@@ -2,14 +2,15 @@
  * one test per scenario, one subtest per expectation. See res.h.
  *
  * KTAP is line-based, so every text goes through put_text(), which keeps
- * it on one line; in a test description a '#' would start a directive, so
- * there it is replaced as well. */
+ * it on one line; on a result line a '#' would start a directive (a kernel
+ * log line quoted as observed text can hold " # SKIP"), so there it is
+ * replaced as well, in descriptions, observed values and reasons alike. */
 #include "res.h"
 
 #include <string.h>
 
 /* Print at most @len bytes of @s: control characters (newlines included)
- * become spaces, and '#' becomes '_' when @desc (a test description). */
+ * become spaces, and '#' becomes '_' when @desc (text on a result line). */
 static void put_text(FILE *f, const char *s, size_t len, int desc)
 {
 	len = strnlen(s, len);
@@ -48,7 +49,7 @@ static void put_expect(FILE *f, int k, const struct res_expect *e)
 		fputs(" # observed: ", f);
 	}
 	if (has_obs)
-		PUT(f, e->observed, 0);
+		PUT(f, e->observed, 1);
 	fputc('\n', f);
 }
 
@@ -90,17 +91,14 @@ void res_ktap_scenario(FILE *f, int index, const struct res_scenario *s)
 	fprintf(f, "%sok %d ", s->verdict == RES_PASS || s->verdict == RES_SKIP ? "" : "not ",
 		index);
 	PUT(f, s->name, 1);
-	/* KTAP has no ERROR directive: an error is a failure whose reason
-	 * follows the '#' as a plain comment */
-	if (s->verdict == RES_SKIP) {
-		fputs(" # SKIP", f);
+	/* the directives: SKIP, and ERROR for a scenario the harness could
+	 * not carry out (a failure of the test itself, not of the kernel) */
+	if (s->verdict == RES_SKIP || s->verdict == RES_ERROR) {
+		fputs(s->verdict == RES_SKIP ? " # SKIP" : " # ERROR", f);
 		if (s->reason[0]) {
 			fputc(' ', f);
-			PUT(f, s->reason, 0);
+			PUT(f, s->reason, 1);
 		}
-	} else if (s->verdict == RES_ERROR && s->reason[0]) {
-		fputs(" # ", f);
-		PUT(f, s->reason, 0);
 	}
 	fputc('\n', f);
 }

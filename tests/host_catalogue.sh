@@ -25,6 +25,7 @@ if ((rc != 0)) || [[ $summary != *" 0 failed,"* ]]; then
 	cat "$tmp/suite.err"
 	fail=1
 fi
+"$(dirname "$0")/ktap_check.sh" "$tmp/suite.ktap" || fail=1
 # 2. a sample of the mutation test (the first mutant of each scenario: its
 #    first expectation or pick) on this run's results; the full one is
 #    ctest -L mutation

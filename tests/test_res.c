@@ -191,9 +191,11 @@ START_TEST(ktap_error_skip_oneline)
 	snprintf(s->name, sizeof(s->name), "two#words");
 	s->verdict = RES_ERROR;
 	s->duration_s = 0.016;
-	snprintf(s->reason, sizeof(s->reason), "setup failed:\nno memory controller");
+	snprintf(s->reason, sizeof(s->reason), "setup failed:\nno memory controller # TODO");
 	add_expect(s, "a usage\n<= 4M", RES_SKIP, "variant v1 only", 3);
 	add_expect(s, "b exited 0", RES_SKIP, "", 4);
+	/* kernel-log text quoted as observed: its '#' must not make a directive */
+	add_expect(s, "kmsg \"x\"", RES_FAIL, "logged: x # SKIP y", 5);
 
 	s = res_add_scenario(&r);
 	ck_assert_ptr_nonnull(s);
@@ -206,12 +208,13 @@ START_TEST(ktap_error_skip_oneline)
 			      "1..2\n"
 			      "  KTAP version 1\n"
 			      "  # Subtest: two_words\n"
-			      "  1..2\n"
+			      "  1..3\n"
 			      "  ok 1 a usage <= 4M # SKIP variant v1 only\n"
 			      "  ok 2 b exited 0 # SKIP\n"
-			      "# reason: setup failed: no memory controller\n"
+			      "  not ok 3 kmsg \"x\" # observed: logged: x _ SKIP y\n"
+			      "# reason: setup failed: no memory controller # TODO\n"
 			      "# duration: 0.02 s\n"
-			      "not ok 1 two_words # setup failed: no memory controller\n"
+			      "not ok 1 two_words # ERROR setup failed: no memory controller _ TODO\n"
 			      "# variant: v1\n"
 			      "# duration: 0.00 s\n"
 			      "ok 2 bare # SKIP\n"
