@@ -26,6 +26,9 @@ if ((rc != 0)) || [[ $summary != *" 0 failed,"* ]]; then
 	fail=1
 fi
 "$(dirname "$0")/ktap_check.sh" "$tmp/suite.ktap" || fail=1
+if command -v xmllint >/dev/null; then
+	xmllint --noout --schema "$(dirname "$0")/junit.xsd" "$tmp"/results/*/junit.xml || fail=1
+fi
 # 2. a sample of the mutation test (the first mutant of each scenario: its
 #    first expectation or pick) on this run's results; the full one is
 #    ctest -L mutation
