@@ -96,6 +96,10 @@ esac
 set --
 while IFS= read -r a; do set -- "$@" "$a"; done </run-args
 say "start $(cut -d' ' -f1 /proc/uptime) cgroup $cgroup swap $(arg swap)"
+# from here the console carries the KTAP that a lab reads: kernel messages
+# (OOM reports) stay in the kernel log, which the scenarios read, and only
+# emergencies still reach the console
+dmesg -n 1
 [ -n "$skip_all" ] && set -- --skip-all "$skip_all" "$@"
 MEMCG_LAB_WHERE=vm MEMCG_LAB_SCENARIOS=/scenarios \
 	/bin/memcg-lab run --format ktap --swap "$swap" --results /results "$@"

@@ -13,7 +13,8 @@
 #   - "# Subtest: NAME" and other "# ..." lines are diagnostics; any other
 #     line is not KTAP.
 # Trailing lines that are not KTAP (our totals line "N passed, ...") are
-# allowed only after the top-level test has ended.
+# allowed only after the top-level test has ended. A CR before the line
+# feed (a serial console's) is not part of the line.
 #   ktap_check.sh FILE...   exit 0 when every file conforms; else each
 #                           problem as FILE:LINE: message, exit 1
 set -uo pipefail
@@ -25,6 +26,7 @@ for f in "$@"; do
 	BEGIN { depth = -1; bad = 0; done = 0 }
 	{
 		line = $0
+		sub(/\r$/, "", line) # a serial console ends its lines with CR LF
 		if (done) {
 			if (line ~ /^ / || line ~ /^(ok|not ok) / || line ~ /^KTAP version/)
 				err("KTAP after the top-level test ended")

@@ -37,5 +37,14 @@ for v in 1 2; do
 	# every scenario ran or was skipped for its version, none vanished
 	n=$(grep -cE '^(ok|not ok) [0-9]+ ' "$dir/console.log")
 	((n == ${#scenarios[@]})) || { echo "v$v: $n of ${#scenarios[@]} scenarios reported"; fail=1; }
+	# the console is what a lab reads: its KTAP conforms, with no progress
+	# line (escape sequences) or kernel message in it
+	sed -n '/^KTAP version 1/,/^[0-9]* passed, [0-9]* failed, [0-9]* skipped/p' "$dir/console.log" \
+		>"$tmp/console-v$v.ktap"
+	"$(dirname "$0")/ktap_check.sh" "$tmp/console-v$v.ktap" || fail=1
+	if grep -q $'\e' "$tmp/console-v$v.ktap"; then
+		echo "v$v: the console's KTAP holds escape sequences (a progress line)"
+		fail=1
+	fi
 done
 exit $fail

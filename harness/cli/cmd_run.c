@@ -101,6 +101,16 @@ static void on_step(void *arg, const struct scn *s, const struct scn_step *st, d
 	fflush(stderr);
 }
 
+/* Are descriptors @a and @b the same terminal (a serial console is both
+ * stdout and stderr in the VM's guest)? */
+static int same_terminal(int a, int b)
+{
+	struct stat sa, sb;
+
+	return isatty(a) && isatty(b) && !fstat(a, &sa) && !fstat(b, &sb) &&
+	       sa.st_rdev == sb.st_rdev;
+}
+
 static void human_scenario(FILE *f, const struct res_scenario *s)
 {
 	static const char *const tag[] = {"PASS", "FAIL", "SKIP", "ERROR"};
@@ -359,6 +369,10 @@ int cmd_run(int argc, char **argv)
 	if (!where || !*where)
 		where = "host";
 	ktap = !strcmp(ro.format, "ktap");
+	/* KTAP is read by machines: the live progress line never shares its
+	 * terminal (the guest's console would carry both on one line) */
+	if (ktap && same_terminal(1, 2))
+		prog.tty = 0;
 	n = load_scenarios(nargs, argv + 1);
 	if (n < 0)
 		return EXIT_USAGE;
