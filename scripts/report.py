@@ -20,6 +20,13 @@ per workload with a Mann-Whitney U test of every run against the first, the
 kernel-log warnings of each run, and the benchmark medians side by side when
 two or more of the directories have a bench.json.
 
+--matrix and any number of RESULTS_DIRs (kernels x cgroup versions x run
+dimensions; older kernel first): one table (default ./matrix.html) of every
+scenario's verdict and variant in each run, each run headed by its kernel,
+cgroup version and the run dimensions in which the runs differ; a cell that
+differs from the previous run of its cgroup version is marked, with its row,
+and those scenarios are listed at the top.
+
 Nothing is written but the page and its PNG files, in the page's directory.
 Exit status: 0 ok, 1 bad input (missing directory, unreadable or malformed
 file), 2 usage error.

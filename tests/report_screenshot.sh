@@ -175,6 +175,56 @@ need('id="verdicts"' not in mixed and "Only A has scenario results" in mixed,
 sys.exit(0 if ok else 1)
 EOF
 
+# 2b. the matrix: the fixture (A: v1, kernel old), a copy on a newer kernel
+# with the multi-gen LRU on and one variant changed (B: v1, a change to
+# mark), and a copy on cgroup v2 where a scenario is skipped for its version
+# (C: not a change, another version)
+mkdir -p "$tmp/matrix"
+for x in b c; do cp -r "$fixture" "$tmp/matrix/$x"; done
+"$py" - "$tmp/matrix" <<'EOF'
+import json, os, sys
+out = sys.argv[1]
+def rewrite(d, meta, scenario):
+    for name, fn in (("meta.json", meta), ("results.json", scenario)):
+        p = os.path.join(out, d, name)
+        doc = json.load(open(p))
+        fn(doc)
+        json.dump(doc, open(p, "w"), indent=2)
+def b_meta(m):
+    m["kernel"], m["kernel_facts"] = "6.19.0-new", {"mglru": 1, "cpus": 2}
+def b_res(r):
+    s = next(s for s in r["scenarios"] if s["name"] == "limit-too-small-kills-all")
+    s["variant"] = "kills"
+def c_meta(m):
+    m["cgroup_version"], m["kernel_facts"] = 2, {"mglru": 0, "cpus": 2}
+def c_res(r):
+    s = next(s for s in r["scenarios"] if s["name"] == "threshold-notify")
+    s["verdict"], s["reason"] = "skip", "needs cgroup v1; this host has v2"
+rewrite("b", b_meta, b_res)
+rewrite("c", c_meta, c_res)
+EOF
+check "matrix of three runs" "$report" --matrix "$fixture" "$tmp/matrix/b" "$tmp/matrix/c" \
+	-o "$tmp/matrix/matrix.html"
+check "the matrix marks the one change, and only it" "$py" - "$tmp/matrix/matrix.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1]).read()
+ok = True
+def need(cond, what):
+    global ok
+    if not cond:
+        print(f"  {what}")
+        ok = False
+rows = re.findall(r'<tr( class="differs")? id="m-([^"]+)">', html)
+need(len(rows) == 8, f"{len(rows)} scenario rows, not 8")
+marked = [name for cls, name in rows if cls]
+need(marked == ["limit-too-small-kills-all"], f"rows marked: {marked}")
+need(html.count('<td class="changed">') == 1, "not exactly one changed cell")
+need("6.19.0-new" in html and "cgroup v2" in html, "run headings lack kernel or version")
+need("The runs differ in: multi-gen LRU." in html, "the differing dimension is not named")
+need("1 scenario(s) changed between runs of the same cgroup version" in html, "no summary")
+sys.exit(0 if ok else 1)
+EOF
+
 # 3. the statistical test against known cases
 # -B: importing report.py must not leave a __pycache__ in the source tree
 check "Mann-Whitney U test" "$py" -B - "$src/scripts" <<'EOF'
@@ -278,7 +328,7 @@ shoot() { # shoot PAGE PNG
 		--disable-sync --user-data-dir="$profile" --screenshot="$2" \
 		--window-size=1280,2000 "file://$1" >"$tmp/chromium.log" 2>&1
 }
-for page in run/report.html changed/compare.html bench/report.html; do
+for page in run/report.html changed/compare.html bench/report.html matrix/matrix.html; do
 	png=$tmp/${page%.html}.png
 	if ! shoot "$tmp/$page" "$png" || [[ ! -s $png ]]; then
 		echo "FAIL: no screenshot of $page"

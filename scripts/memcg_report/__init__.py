@@ -12,6 +12,7 @@ The modules, in the order the data flows through them:
   bench          bench.json: targets, its sections on both pages
   run_page       the page of one run
   compare_page   the page comparing runs
+  matrix_page    scenarios x runs: verdicts and variants, what changed marked
   output         writing the page and its PNGs
   cli            arguments and exit statuses
   errors         ReportError: bad input, its message for the user

@@ -4,10 +4,11 @@ import argparse
 import os
 import sys
 
-from .compare_page import compare_page
+from .compare_page import compare_page, run_labels
 from .errors import ReportError
 from .output import write_file
 from .results import load_run
+from .matrix_page import matrix_page
 from .run_page import run_page
 
 # The name in usage and error messages: the command, however it was started
@@ -26,7 +27,9 @@ def parse_args(argv):
                "  scripts/report.py results/20261123-173207-14372\n"
                "      -> results/20261123-173207-14372/report.html and its PNGs\n"
                "  scripts/report.py results/RUN1 results/RUN2 -o /tmp/cmp.html\n"
-               "      -> /tmp/cmp.html, RUN2 compared with RUN1\n\n"
+               "      -> /tmp/cmp.html, RUN2 compared with RUN1\n"
+               "  scripts/report.py --matrix results/*-vm-v2 results/*-vm-v1\n"
+               "      -> ./matrix.html, every scenario's verdict and variant in each run\n\n"
                "exit status: 0 ok, 1 bad input, 2 usage error")
     p.add_argument("dirs", nargs="+", metavar="RESULTS_DIR",
                    help="a results/<run-id> directory (meta.json, results.json, "
@@ -35,6 +38,10 @@ def parse_args(argv):
     p.add_argument("-o", "--output", metavar="OUT",
                    help="the page to write (default: RESULTS_DIR/report.html for "
                         "one run, ./compare.html for several); PNGs go beside it")
+    p.add_argument("--matrix", action="store_true",
+                   help="one table of every scenario's verdict and variant in each run "
+                        "(kernels x cgroup versions x run dimensions), marking what "
+                        "changed from one run to the next of the same cgroup version")
     p.add_argument("--alpha", type=float, default=0.01, metavar="P",
                    help="comparison: significance level of the test (default 0.01)")
     p.add_argument("--min-shift", type=float, default=10.0, metavar="PERCENT",
@@ -52,6 +59,8 @@ def output_path(args):
     """Where the page goes; its directory must exist."""
     if args.output:
         out = args.output
+    elif args.matrix:
+        out = "matrix.html"
     elif len(args.dirs) == 1:
         out = os.path.join(args.dirs[0], "report.html")
     else:
@@ -71,7 +80,13 @@ def main(argv):
     try:
         runs = [load_run(d) for d in args.dirs]
         out = output_path(args)
-        if len(runs) == 1:
+        if args.matrix:
+            bench_alone = [r["dir"] for r in runs if r["results"] is None]
+            if bench_alone:
+                raise ReportError(f"{bench_alone[0]}: has no scenario results (bench.json "
+                                  "alone), nothing for the matrix")
+            text = matrix_page(runs, run_labels(runs))
+        elif len(runs) == 1:
             text = run_page(runs[0], out)
         else:
             text = compare_page(runs, args.alpha, args.min_shift / 100, out)

@@ -70,6 +70,9 @@ mark { background: #fff1c2; }
 p.skipline { margin: 10px 0; padding: 8px 14px; background: #fff; border: 1px solid #d0d7de;
   border-radius: 8px; }
 td.changed { background: #fff1c2; outline: 2px solid #d4a72c; outline-offset: -2px; }
+tr.differs td.name { background: #fff1c2; font-weight: bold; }
+th.run { vertical-align: bottom; font-weight: normal; font-size: 0.85em; max-width: 12em;
+         overflow-wrap: anywhere; }
 tr.flag-slower td { background: #ffebe9; }
 tr.flag-faster td { background: #dafbe1; }
 .only { font-weight: 600; color: #a40e26; }
