@@ -3,6 +3,7 @@
 #include "kfact.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,23 +45,27 @@ static int read_log_from_boot(uint64_t *v, struct mlab_err *e)
 	return 0;
 }
 
-/* 1 when a cgroup2 mount carries mount option @opt (/proc/self/mounts). */
+/* 1 when a cgroup2 mount carries mount option @opt (/proc/self/mounts, read
+ * line by line: a host with many mounts has a long file). */
 static int cgroup2_mount_has(const char *opt, uint64_t *v, struct mlab_err *e)
 {
-	char buf[16384], *save = NULL;
-	ssize_t n = read_file("/proc/self/mounts", buf, sizeof(buf));
+	FILE *f = fopen("/proc/self/mounts", "re");
+	char *line = NULL;
+	size_t cap = 0;
 
-	if (n < 0)
-		return err_set(e, (int)-n, "/proc/self/mounts: %s", strerror((int)-n));
+	if (!f)
+		return err_set(e, errno, "/proc/self/mounts: %s", strerror(errno));
 	*v = 0;
-	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char type[32], opts[1024], *osave = NULL;
+	while (getline(&line, &cap, f) > 0) {
+		char type[32], opts[1024], *save = NULL;
 		if (sscanf(line, "%*s %*s %31s %1023s", type, opts) != 2 || strcmp(type, "cgroup2"))
 			continue;
-		for (char *o = strtok_r(opts, ",", &osave); o; o = strtok_r(NULL, ",", &osave))
+		for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
 			if (!strcmp(o, opt))
 				*v = 1;
 	}
+	free(line);
+	fclose(f);
 	return 0;
 }
 

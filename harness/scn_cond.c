@@ -543,6 +543,11 @@ static int file_has_word(struct eng *g, const struct scn_cond *c, char *obs, siz
 		return -ENOENT;
 	*settled = 0;
 	ret = cg_read_raw(&x->cg, c->file.name, text, sizeof(text), e);
+	if (ret == -EOPNOTSUPP) /* no such file: waited for, or judged false */
+		ret = -ENOENT;
+	if (!ret && strlen(text) == sizeof(text) - 1)
+		ret =
+		    err_set(e, EFBIG, "%s: longer than %zu bytes", c->file.name, sizeof(text) - 1);
 	if (ret) {
 		snprintf(obs, len, "%s", e->msg);
 		return ret;

@@ -68,6 +68,8 @@ static const struct {
     {"E2BIG", E2BIG},
     {"ERANGE", ERANGE},
     {"ESRCH", ESRCH},
+    {"EBADF", EBADF},
+    {"EISDIR", EISDIR},
     /* the kernel's own "not supported" (no libc name): what v1
      * kmem.limit_in_bytes gave on 5.16 to 6.0 */
     {"ENOTSUPP", 524},
@@ -178,6 +180,18 @@ static int find_variant(const struct scn *s, const char *name)
 		if (!strcmp(s->variants[i].name, name))
 			return i;
 	return -1;
+}
+
+/* Words a group, workload or open file may not be called: they begin a
+ * condition (`kmsg "x"`, `event G ...`, `file G ...`) or a kernel fact. */
+static int reserved_name(const char *name)
+{
+	static const char *const words[] = {"kernel",	 "event",	 "file",  "kmsg", "no-kmsg",
+					    "boot-kmsg", "no-boot-kmsg", "errno", NULL};
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(name, words[i]))
+			return 1;
+	return 0;
 }
 
 static int find_open(const struct scn *s, const char *name)
@@ -804,8 +818,8 @@ static int add_group(struct pctx *c, const char *name)
 		return perr(c, "bad group name '%s'", name);
 	if (find_group(c->s, name) >= 0 || find_wl(c->s, name) >= 0 || find_open(c->s, name) >= 0)
 		return perr(c, "'%s' is already declared", name);
-	if (!strcmp(name, "kernel"))
-		return perr(c, "'kernel' is reserved (kernel.FACT reads a kernel fact)");
+	if (reserved_name(name))
+		return perr(c, "'%s' is a word of the language, not a name", name);
 	if (slash) {
 		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - name), name);
 		if (find_group(c->s, parent) < 0)
@@ -866,10 +880,11 @@ static int p_start(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step 
 
 	if (!valid_ident(toks[1]))
 		return perr(c, "bad workload id '%s'", toks[1]);
-	if (find_wl(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0)
+	if (find_wl(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0 ||
+	    find_open(c->s, toks[1]) >= 0)
 		return perr(c, "'%s' is already declared", toks[1]);
-	if (!strcmp(toks[1], "kernel"))
-		return perr(c, "'kernel' is reserved (kernel.FACT reads a kernel fact)");
+	if (reserved_name(toks[1]))
+		return perr(c, "'%s' is a word of the language, not a name", toks[1]);
 	if (need_group(c, toks[2]))
 		return -EINVAL;
 	d = wl_find(toks[3]);
@@ -962,8 +977,10 @@ static int p_open(struct pctx *c, char toks[][SCN_TOK], int n, struct scn_step *
 	if (!valid_ident(toks[1]))
 		return perr(c, "bad name '%s' for an open file", toks[1]);
 	if (find_open(c->s, toks[1]) >= 0 || find_group(c->s, toks[1]) >= 0 ||
-	    find_wl(c->s, toks[1]) >= 0 || !strcmp(toks[1], "kernel"))
+	    find_wl(c->s, toks[1]) >= 0)
 		return perr(c, "'%s' is already declared", toks[1]);
+	if (reserved_name(toks[1]))
+		return perr(c, "'%s' is a word of the language, not a name", toks[1]);
 	if (need_group(c, toks[2]))
 		return -EINVAL;
 	if (strchr(toks[3], '/') || !strcmp(toks[3], ".."))

@@ -304,7 +304,8 @@ static int r_open(struct eng *g, const struct scn_step *st, struct mlab_err *e)
 	(void)e;
 	snprintf(path, sizeof(path), "%s/%s", x->cg.path, st->open.file);
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	g->last_errno = fd < 0 ? errno : 0;
+	/* as a try's: a file this kernel does not have is EOPNOTSUPP */
+	g->last_errno = fd >= 0 ? 0 : errno == ENOENT ? EOPNOTSUPP : errno;
 	g->tried = 1;
 	snprintf(g->opens[g->nopens].name, SCN_NAME, "%s", st->open.name);
 	g->opens[g->nopens++].fd = fd;

@@ -3,11 +3,13 @@
 # Documentation/dev-tools/ktap.rst:
 #   - a test (top level, or a subtest indented two spaces more) starts with
 #     "KTAP version 1", then its plan "1..N" (diagnostic lines may come
-#     between), then its result lines;
+#     between; N may be 0; the plan may be left out), then its result lines;
 #   - a result line is "ok N DESC" or "not ok N DESC", optionally followed by
 #     " # " and a directive (SKIP, TODO, XFAIL, TIMEOUT, ERROR) or other
 #     diagnostic text; N counts 1, 2, ... and ends at the plan's N;
-#   - the description holds no '#' (that would start the directive);
+#   - the description holds no '#' (that would start the directive), and
+#     neither does the text after the directive (a reader that takes the
+#     last '#' would find another directive there);
 #   - TIMEOUT and ERROR go with "not ok" only;
 #   - a subtest block comes right before its parent's result line;
 #   - "# Subtest: NAME" and other "# ..." lines are diagnostics; any other
@@ -52,6 +54,7 @@ for f in "$@"; do
 			split(body, p, /\.\./)
 			if (p[1] != 1) err("plan does not start at 1")
 			planned[lvl] = p[2] + 0
+			if (lvl == 0 && planned[0] == 0) done = 1
 			next
 		}
 		if (body ~ /^(ok|not ok) [0-9]+( |$)/) {
@@ -59,7 +62,6 @@ for f in "$@"; do
 			while (depth > lvl) {
 				if (planned[depth] >= 0 && seen[depth] != planned[depth])
 					err(sprintf("level %d: %d results for a plan of %d", depth, seen[depth], planned[depth]))
-				if (planned[depth] < 0) err(sprintf("level %d ended without a plan", depth))
 				depth--
 			}
 			if (lvl != depth) { err("result line at the wrong level"); next }
@@ -73,6 +75,7 @@ for f in "$@"; do
 			if ((k = index(desc, " # ")) > 0) { dir = substr(desc, k + 3); desc = substr(desc, 1, k - 1) }
 			else if (desc ~ /^# /) { dir = substr(desc, 3); desc = "" }
 			if (index(desc, "#")) err("a # in the description")
+			if (index(dir, "#")) err("a # after the directive")
 			word = dir; sub(/[ \t].*/, "", word)
 			if ((word == "TIMEOUT" || word == "ERROR") && !notok) err(word " on an ok line")
 			if (lvl == 0 && planned[0] >= 0 && seen[0] == planned[0]) done = 1
@@ -82,7 +85,8 @@ for f in "$@"; do
 	}
 	END {
 		if (depth < 0) err("empty")
-		else if (!done) err(sprintf("the top-level test has %d of its %d results", seen[0], planned[0]))
+		else if (!done && planned[0] >= 0)
+			err(sprintf("the top-level test has %d of its %d results", seen[0], planned[0]))
 		exit bad
 	}' "$f" || status=1
 done

@@ -12,7 +12,9 @@ tmp=$(mktemp -d /tmp/memcg-lab-ktap.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 
-"$check" "$here/fixtures/ktap/good.ktap" || { echo "FAIL: the good fixture is refused"; fail=1; }
+for f in "$here"/fixtures/ktap/good*.ktap; do
+	"$check" "$f" || { echo "FAIL: $(basename "$f") is refused"; fail=1; }
+done
 for f in "$here"/fixtures/ktap/bad-*.ktap; do
 	if "$check" "$f" >"$tmp/out"; then
 		echo "FAIL: $(basename "$f") is accepted"

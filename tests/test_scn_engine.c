@@ -296,7 +296,7 @@ START_TEST(open_files_read_and_written)
 				      "fwrite p 4096\n"
 				      "expect p.value == 4096\n"
 				      "open q G nosuch.file\n"
-				      "expect errno == ENOENT\n"
+				      "expect errno == EOPNOTSUPP\n"
 				      "expect q.value == 0\n");
 	struct mlab_err e = {""};
 	char obs[256];

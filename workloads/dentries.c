@@ -39,6 +39,9 @@ static int dentries_run(const struct wl_opts *o, struct wl_ctx *c)
 	struct stat st;
 	char name[PATH_MAX + 96];
 
+	errno = 0;
+	if (stat(o->path, &st) || !S_ISDIR(st.st_mode))
+		return wl_fail(c, errno ? errno : ENOTDIR, "--dir %s: not a directory", o->path);
 	atomic_store(&c->sh->phase, WL_RUNNING);
 	for (i = 0; i < o->count && !wl_told(c); i++) {
 		uint64_t t1 = now_ns();

@@ -121,9 +121,12 @@ static int other_option(const struct cli_cmd *c, const char *a, const char *eq, 
 			void *o, int *took)
 {
 	char name[64];
-	size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+	size_t len;
 
-	if (!c->other || a[1] != '-' || !len || len >= sizeof(name))
+	if (!c->other || a[1] != '-') /* "-", "-x": a[2] may be past the end */
+		return bad(c, "unknown option '%s'%s", a, "");
+	len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+	if (!len || len >= sizeof(name))
 		return bad(c, "unknown option '%s'%s", a, "");
 	memcpy(name, a + 2, len);
 	name[len] = 0;
