@@ -43,11 +43,20 @@ static int has_token(const char *list, const char *word, const char *sep)
 const char *cg_layout_name(enum cg_layout l)
 {
 	switch (l) {
-	case CG_LAYOUT_V1: return "v1";
-	case CG_LAYOUT_V2: return "v2";
-	case CG_LAYOUT_HYBRID: return "hybrid";
-	default: return "none";
+	case CG_LAYOUT_V1:
+		return "v1";
+	case CG_LAYOUT_V2:
+		return "v2";
+	case CG_LAYOUT_HYBRID:
+		return "hybrid";
+	default:
+		return "none";
 	}
+}
+
+int cg_v2_mount_option(const struct cg_detect *d, const char *opt)
+{
+	return d->v2_mount[0] && has_token(d->v2_opts, opt, ",");
 }
 
 int cg_detect(const char *mounts_path, struct cg_detect *d, struct mlab_err *e)
@@ -72,6 +81,7 @@ int cg_detect(const char *mounts_path, struct cg_detect *d, struct mlab_err *e)
 				snprintf(d->v1_memory, sizeof(d->v1_memory), "%s", mnt);
 		} else if (!strcmp(type, "cgroup2") && !d->v2_mount[0]) {
 			snprintf(d->v2_mount, sizeof(d->v2_mount), "%s", mnt);
+			snprintf(d->v2_opts, sizeof(d->v2_opts), "%s", opts);
 		}
 	}
 	fclose(f);
@@ -96,10 +106,9 @@ int cg_detect(const char *mounts_path, struct cg_detect *d, struct mlab_err *e)
 		d->layout = CG_LAYOUT_NONE;
 
 	if (d->memory == CG_NONE)
-		return err_set(e, ENOENT,
-			       "no memory controller is mounted (no v1 memory hierarchy, %s)",
-			       d->v2_mount[0] ? "and cgroup2 has no memory controller"
-					      : "and no cgroup2");
+		return err_set(
+		    e, ENOENT, "no memory controller is mounted (no v1 memory hierarchy, %s)",
+		    d->v2_mount[0] ? "and cgroup2 has no memory controller" : "and no cgroup2");
 	return 0;
 }
 
@@ -126,7 +135,8 @@ int cg_root_open(struct cg_root *r, const char *path, struct mlab_err *e)
 		r->ver = CG_V2;
 		snprintf(p, sizeof(p), "%s/cgroup.controllers", path);
 		if (read_file(p, ctl, sizeof(ctl)) < 0 || !has_token(ctl, "memory", " \n"))
-			return err_set(e, ENOENT, "%s: cgroup2 without the memory controller", path);
+			return err_set(e, ENOENT, "%s: cgroup2 without the memory controller",
+				       path);
 	} else if ((unsigned long)sfs.f_type == CGROUP_SUPER_MAGIC) {
 		r->ver = CG_V1;
 		if (!file_exists(path, "memory.usage_in_bytes"))
@@ -184,8 +194,10 @@ static int enable_memory_in(const char *dir, struct mlab_err *e)
 		return 0;
 	ret = write_file(p, "+memory");
 	if (ret == -ENOENT)
-		return err_set(e, ENOENT, "%s: the memory controller is not delegated to %s (its "
-					  "parent's cgroup.subtree_control lacks memory)", p, dir);
+		return err_set(e, ENOENT,
+			       "%s: the memory controller is not delegated to %s (its "
+			       "parent's cgroup.subtree_control lacks memory)",
+			       p, dir);
 	if (ret)
 		return err_set(e, -ret, "enable memory in %s: %s", p, strerror(-ret));
 	return 0;
@@ -253,7 +265,8 @@ int cg_attach(const struct cg *g, pid_t pid, struct mlab_err *e)
 	snprintf(v, sizeof(v), "%d", (int)pid);
 	ret = write_file(p, v);
 	if (ret)
-		return err_set(e, -ret, "attach pid %d to %s: %s", (int)pid, g->path, strerror(-ret));
+		return err_set(e, -ret, "attach pid %d to %s: %s", (int)pid, g->path,
+			       strerror(-ret));
 	return 0;
 }
 
@@ -370,7 +383,7 @@ int cg_wait_empty(const struct cg *g, uint64_t timeout_ns, struct mlab_err *e)
 				       (double)timeout_ns / 1e9);
 		}
 		if (fd >= 0) {
-			struct pollfd pfd = { .fd = fd, .events = POLLPRI };
+			struct pollfd pfd = {.fd = fd, .events = POLLPRI};
 			uint64_t left = deadline - now;
 			poll(&pfd, 1, (int)(left / 1000000 + 1 > 100 ? 100 : left / 1000000 + 1));
 		} else {
@@ -401,8 +414,8 @@ int cg_read_raw(const struct cg *g, const char *file, char *buf, size_t len, str
 	snprintf(p, sizeof(p), "%s/%s", g->path, file);
 	n = read_file(p, buf, len);
 	if (n == -ENOENT)
-		return err_set(e, EOPNOTSUPP, "%s: not supported here (no such file on this kernel)",
-			       file);
+		return err_set(e, EOPNOTSUPP,
+			       "%s: not supported here (no such file on this kernel)", file);
 	if (n < 0)
 		return err_set(e, (int)-n, "read %s: %s", p, strerror((int)-n));
 	return 0;
@@ -418,8 +431,8 @@ int cg_write_raw(const struct cg *g, const char *file, const char *value, struct
 	snprintf(p, sizeof(p), "%s/%s", g->path, file);
 	ret = write_file(p, value);
 	if (ret == -ENOENT)
-		return err_set(e, EOPNOTSUPP, "%s: not supported here (no such file on this kernel)",
-			       file);
+		return err_set(e, EOPNOTSUPP,
+			       "%s: not supported here (no such file on this kernel)", file);
 	if (ret)
 		return err_set(e, -ret, "write '%s' to %s: %s", value, file, strerror(-ret));
 	return 0;

@@ -25,10 +25,11 @@ enum cg_layout { CG_LAYOUT_NONE, CG_LAYOUT_V1, CG_LAYOUT_V2, CG_LAYOUT_HYBRID };
 
 struct cg_detect {
 	enum cg_layout layout;
-	enum cg_version memory; /* version that holds the memory controller */
+	enum cg_version memory;	  /* version that holds the memory controller */
 	char v1_memory[PATH_MAX]; /* mount point of the v1 memory hierarchy */
-	char v2_mount[PATH_MAX]; /* mount point of cgroup2, if any */
-	int v2_has_memory; /* "memory" listed in the cgroup2 root's cgroup.controllers */
+	char v2_mount[PATH_MAX];  /* mount point of cgroup2, if any */
+	char v2_opts[1024];	  /* its mount options ("rw,...,memory_recursiveprot") */
+	int v2_has_memory;	  /* "memory" listed in the cgroup2 root's cgroup.controllers */
 };
 
 /* Read the mount table (normally /proc/self/mounts; injectable for tests)
@@ -36,6 +37,8 @@ struct cg_detect {
  * mounted (layout filled anyway). */
 int cg_detect(const char *mounts_path, struct cg_detect *d, struct mlab_err *e);
 const char *cg_layout_name(enum cg_layout l);
+/* 1 when cgroup2 is mounted with option @opt (memory_recursiveprot ...). */
+int cg_v2_mount_option(const struct cg_detect *d, const char *opt);
 
 /* The root of the memory hierarchy that groups are created under. */
 struct cg_root {
@@ -76,9 +79,9 @@ int cg_wait_empty(const struct cg *g, uint64_t timeout_ns, struct mlab_err *e);
 /* --- portable names ------------------------------------------------------ */
 
 enum cg_kind {
-	CG_BYTES, /* a byte count, "max"/v1-unlimited reads as CG_UNLIMITED */
-	CG_COUNT, /* an event or failure counter */
-	CG_FLAG, /* 0 or 1 */
+	CG_BYTES,  /* a byte count, "max"/v1-unlimited reads as CG_UNLIMITED */
+	CG_COUNT,  /* an event or failure counter */
+	CG_FLAG,   /* 0 or 1 */
 	CG_NUMBER, /* any other number (swappiness) */
 };
 

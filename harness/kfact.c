@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cg.h"
 #include "kmsg.h"
 
 /* /sys/kernel/mm/lru_gen/enabled holds a hex mask ("0x0007"); bit 0 is the
@@ -45,27 +46,16 @@ static int read_log_from_boot(uint64_t *v, struct mlab_err *e)
 	return 0;
 }
 
-/* 1 when a cgroup2 mount carries mount option @opt (/proc/self/mounts, read
- * line by line: a host with many mounts has a long file). */
+/* 1 when cgroup2 is mounted with option @opt (the mount table as the
+ * cgroup backend reads it). No memory controller mounted is no error here. */
 static int cgroup2_mount_has(const char *opt, uint64_t *v, struct mlab_err *e)
 {
-	FILE *f = fopen("/proc/self/mounts", "re");
-	char *line = NULL;
-	size_t cap = 0;
+	struct cg_detect d;
+	int ret = cg_detect(NULL, &d, e);
 
-	if (!f)
-		return err_set(e, errno, "/proc/self/mounts: %s", strerror(errno));
-	*v = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char type[32], opts[1024], *save = NULL;
-		if (sscanf(line, "%*s %*s %31s %1023s", type, opts) != 2 || strcmp(type, "cgroup2"))
-			continue;
-		for (char *o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save))
-			if (!strcmp(o, opt))
-				*v = 1;
-	}
-	free(line);
-	fclose(f);
+	if (ret && ret != -ENOENT)
+		return ret;
+	*v = (uint64_t)cg_v2_mount_option(&d, opt);
 	return 0;
 }
 

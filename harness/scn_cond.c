@@ -565,18 +565,12 @@ static int file_has_word(struct eng *g, const struct scn_cond *c, char *obs, siz
 	return 0;
 }
 
-static int e_file_has(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
-		      struct mlab_err *e)
+/* file ... has WORD / lacks WORD */
+static int e_file_word(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
+		       struct mlab_err *e)
 {
 	int ret = file_has_word(g, c, obs, len, settled, e);
-	return ret < 0 ? ret : ret == 1;
-}
-
-static int e_file_lacks(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
-			int *settled, struct mlab_err *e)
-{
-	int ret = file_has_word(g, c, obs, len, settled, e);
-	return ret < 0 ? ret : ret == 0;
+	return ret < 0 ? ret : ret == (c->kind == SK_FILE_HAS);
 }
 
 static int file_there(struct eng *g, const struct scn_cond *c, char *obs, size_t len, int *settled,
@@ -593,18 +587,12 @@ static int file_there(struct eng *g, const struct scn_cond *c, char *obs, size_t
 	return there;
 }
 
-static int e_file_exists(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
-			 int *settled, struct mlab_err *e)
+/* file ... exists / absent */
+static int e_file_state(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
+			int *settled, struct mlab_err *e)
 {
 	int ret = file_there(g, c, obs, len, settled, e);
-	return ret < 0 ? ret : ret == 1;
-}
-
-static int e_file_absent(struct eng *g, const struct scn_cond *c, char *obs, size_t len,
-			 int *settled, struct mlab_err *e)
-{
-	int ret = file_there(g, c, obs, len, settled, e);
-	return ret < 0 ? ret : ret == 0;
+	return ret < 0 ? ret : ret == (c->kind == SK_FILE_EXISTS);
 }
 
 static cond_eval_fn *const cond_eval[] = {

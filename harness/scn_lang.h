@@ -86,12 +86,10 @@
 	X(NO_BOOT_KMSG, CF_LEAD, "no-boot-kmsg", 0, "no-boot-kmsg \"text\"", c_log_text,           \
 	  e_boot_kmsg)                                                                             \
 	X(ERRNO, CF_LEAD, "errno", 0, "errno == NAME | errno != NAME", c_errno, e_errno)           \
-	X(FILE_HAS, CF_FILE, "has", 1, "file GROUP FILE has WORD", c_file_word, e_file_has)        \
-	X(FILE_LACKS, CF_FILE, "lacks", 1, "file GROUP FILE lacks WORD", c_file_word,              \
-	  e_file_lacks)                                                                            \
-	X(FILE_EXISTS, CF_FILE, "exists", 1, "file GROUP FILE exists", c_file_state,               \
-	  e_file_exists)                                                                           \
-	X(FILE_ABSENT, CF_FILE, "absent", 1, "file GROUP FILE absent", c_file_state, e_file_absent)
+	X(FILE_HAS, CF_FILE, "has", 1, "file GROUP FILE has WORD", c_file_word, e_file_word)       \
+	X(FILE_LACKS, CF_FILE, "lacks", 1, "file GROUP FILE lacks WORD", c_file_word, e_file_word) \
+	X(FILE_EXISTS, CF_FILE, "exists", 1, "file GROUP FILE exists", c_file_state, e_file_state) \
+	X(FILE_ABSENT, CF_FILE, "absent", 1, "file GROUP FILE absent", c_file_state, e_file_state)
 
 /* Needs (header lines `needs ...`): X(KIND, word, usage, parse, check)
  *   parse  in scn_parse.c (NULL: nothing may follow the word); check: in

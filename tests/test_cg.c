@@ -809,6 +809,11 @@ START_TEST(detect_v2)
 	ck_assert_str_eq(det.v2_mount, d);
 	ck_assert_int_eq(det.v2_has_memory, 1);
 	ck_assert_str_eq(det.v1_memory, "");
+	/* its mount options, whole words only */
+	ck_assert_int_eq(cg_v2_mount_option(&det, "memory_recursiveprot"), 1);
+	ck_assert_int_eq(cg_v2_mount_option(&det, "nsdelegate"), 1);
+	ck_assert_int_eq(cg_v2_mount_option(&det, "memory_localevents"), 0);
+	ck_assert_int_eq(cg_v2_mount_option(&det, "memory"), 0);
 
 	/* memory only as part of another word does not count */
 	tu_write(tu_path("%s/cgroup.controllers", d), "cpuset cpu io memoryx pids\n");
