@@ -11,9 +11,10 @@
 
 struct vm_opts {
 	const char *kernel, *modules, *cgroup, *swap, *results, *accel;
-	const char *mglru;	 /* "on", "off", or "kernel" (as the kernel boots) */
-	const char *cgroup_opts; /* cgroup2 mount options ("memory_recursiveprot,..."), or "" */
-	const char *zswap;	 /* "on", "off", or "kernel" */
+	const char *mglru;	   /* "on", "off", or "kernel" (as the kernel boots) */
+	const char *cgroup_opts;   /* cgroup2 mount options ("memory_recursiveprot,..."), or "" */
+	const char *zswap;	   /* "on", "off", or "kernel" */
+	const char *initramfs_out; /* write the initramfs here and boot nothing */
 	uint64_t mem, swapsize, timeout_ns;
 	uint64_t cpus;
 	char **run_args;
@@ -47,6 +48,25 @@ void vm_modules_add(struct vm_mods *m, const struct kernel *k, const char *name)
  * (cpio newc). */
 int vm_initramfs_build(const char *path, const struct kernel *k, const struct vm_opts *o,
 		       const char *tmpdir, int *nmods, struct mlab_err *e);
+
+/* The guest's kernel command line for @cgroup; @results_on_console: the
+ * results follow the KTAP on the console (for a lab's QEMU with one serial
+ * port) instead of going to the second serial port. */
+void vm_cmdline(char *buf, size_t len, const struct vm_opts *o, const char *cgroup,
+		int results_on_console);
+
+/* The results in @log (the second serial port's output, or any log holding
+ * the guest's console, such as a lab's), decoded to the tar file @out. */
+int vm_results_decode(const char *log, const char *out, struct mlab_err *e);
+
+/* The results in @log unpacked into @results as <run-id>@suffix/, with
+ * @console copied in as console.log and @each(dir, @arg) called on each
+ * (NULL: nothing more). A guest that could not run sends its reason instead:
+ * then *@guest_error is 1 and the reason is in @e. */
+typedef void vm_results_each(const char *dir, void *arg);
+int vm_results_unpack(const char *log, const char *console, const char *tmpdir, const char *results,
+		      const char *suffix, vm_results_each *each, void *arg, int *guest_error,
+		      struct mlab_err *e);
 
 /* How one boot went, for vm.json and error results. */
 struct vm_boot {

@@ -4,9 +4,12 @@
 #   memcg_lab.cgroup=v1|v2  memcg_lab.swap=zram|disk|none  memcg_lab.swapsize=SIZE
 #   memcg_lab.mglru=on|off|kernel  memcg_lab.cgroup_opts=OPT,OPT (cgroup2 mount
 #   options: memory_recursiveprot, memory_localevents)  memcg_lab.zswap=on|off|kernel
+#   memcg_lab.results=console (send the results on the console, for a lab
+#   whose QEMU has one serial port, such as LAVA; default: the second port)
 # and the arguments for `memcg-lab run` in /run-args, one a line. The console
 # (ttyS0) carries the log and the KTAP; the results directory goes back as a
-# base64 tar on the second serial port (ttyS1) between two marker lines.
+# gzip'd tar in base64 lines prefixed "MLR:" between two marker lines, on the
+# second serial port (ttyS1), or after the KTAP on the console.
 /bin/busybox --install -s /bin
 export PATH=/bin
 mount -t proc proc /proc
@@ -19,12 +22,23 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /results
 
 say() { echo "memcg-lab-vm: $*"; }
+up() { cut -d' ' -f1 /proc/uptime; }
+port=/dev/ttyS1
+grep -q 'memcg_lab\.results=console' /proc/cmdline && port=/dev/console
+# send: stdin to the host, as base64 lines between the markers (the prefix
+# finds them inside a lab's log, whatever it puts around a console line)
+send() {
+	echo "MEMCG-LAB-RESULTS-BEGIN" >$port
+	base64 | sed 's/^/MLR:/' >$port
+	echo "MEMCG-LAB-RESULTS-END" >$port
+}
+# where the guest's time goes, in seconds of uptime: sent to the host after
+# the results (vm.json "phases")
+t_init=$(up)
 arg() { sed -n "s/.*memcg_lab\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 fail() {
 	say "error: $*"
-	echo "MEMCG-LAB-RESULTS-BEGIN" >/dev/ttyS1
-	echo "error: $*" | base64 >/dev/ttyS1
-	echo "MEMCG-LAB-RESULTS-END" >/dev/ttyS1
+	echo "error: $*" | send
 	poweroff -f
 }
 
@@ -32,12 +46,18 @@ fail() {
 for m in /modules/*.ko; do
 	[ -e "$m" ] && insmod "$m" 2>/dev/null
 done
+t_modules=$(up)
 
 # a real disk filesystem: page cache must be page cache (not ramfs), and
 # swap files need a filesystem that can hold them
 [ -b /dev/vda ] || fail "no virtio disk (/dev/vda)"
-mke2fs -q /dev/vda >/dev/null 2>&1 || fail "mke2fs /dev/vda failed"
-mount -t ext2 /dev/vda /var/tmp || fail "mount /dev/vda failed"
+# (formatted by the host; a blank one here, which takes a second under
+# emulation; one inode per 256K: the scenarios make few files)
+if ! mount -t ext2 /dev/vda /var/tmp 2>/dev/null; then
+	mke2fs -q -i 262144 /dev/vda >/dev/null 2>&1 || fail "mke2fs /dev/vda failed"
+	mount -t ext2 /dev/vda /var/tmp || fail "mount /dev/vda failed"
+fi
+t_disk=$(up)
 
 cgroup=$(arg cgroup)
 skip_all=
@@ -95,7 +115,8 @@ esac
 
 set --
 while IFS= read -r a; do set -- "$@" "$a"; done </run-args
-say "start $(cut -d' ' -f1 /proc/uptime) cgroup $cgroup swap $(arg swap)"
+t_start=$(up)
+say "start $t_start cgroup $cgroup swap $(arg swap)"
 # from here the console carries the KTAP that a lab reads: kernel messages
 # (OOM reports) stay in the kernel log, which the scenarios read, and only
 # emergencies still reach the console
@@ -103,10 +124,15 @@ dmesg -n 1
 [ -n "$skip_all" ] && set -- --skip-all "$skip_all" "$@"
 MEMCG_LAB_WHERE=vm MEMCG_LAB_SCENARIOS=/scenarios \
 	/bin/memcg-lab run --format ktap --swap "$swap" --results /results "$@"
-say "exit $? at $(cut -d' ' -f1 /proc/uptime)"
+rc=$?
+t_end=$(up)
+say "exit $rc at $t_end"
 
-echo "MEMCG-LAB-RESULTS-BEGIN" >/dev/ttyS1
-(cd /results && tar c .) | base64 >/dev/ttyS1
-echo "MEMCG-LAB-RESULTS-END" >/dev/ttyS1
+# gzip first: the serial port is the slow part of bringing them home
+(cd /results && tar c .) | gzip -1 | send
+# the initramfs unpack (the kernel logs its start and end; it may run
+# beside the rest of the boot)
+unpack=$(dmesg | sed -n 's/^\[ *\([0-9.]*\)\] \(Trying to unpack rootfs\|Freeing initrd memory\).*/\1/p' | tr '\n' ',')
+echo "MEMCG-LAB-PHASES init=$t_init modules=$t_modules disk=$t_disk start=$t_start end=$t_end sent=$(up) unpack=${unpack%,}" >$port
 sync
 poweroff -f

@@ -104,8 +104,9 @@ int vm_initramfs_build(const char *path, const struct kernel *k, const struct vm
 {
 	/* ext4 (with the crc32c it asks the crypto API for) mounts the scratch
 	 * disk's ext2 where ext2 is not built in (the generic Debian kernels) */
-	static const char *const wanted[] = {
-	    "virtio_pci", "virtio_blk", "crc32c_generic", "ext4", "zram", "lzo-rle", "lzo"};
+	static const char *const wanted[] = {"virtio_pci",     "virtio_blk", "virtio-rng",
+					     "crc32c_generic", "ext4",	     "zram",
+					     "lzo-rle",	       "lzo"};
 	struct cpio c = {0};
 	struct vm_mods m = {0};
 	char exe[PATH_MAX], bin[PATH_MAX + 32], args[8192], src[PATH_MAX], name[PATH_MAX];

@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,8 +25,10 @@ static int b64val(int ch)
 	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
 }
 
-/* The base64 between the marker lines of the second serial port, decoded. */
-static int decode_results(const char *serial, const char *out, struct mlab_err *e)
+/* The results in @serial (the second serial port, or any log with the
+ * guest's console in it, a lab's for one): the base64 after "MLR:" on the
+ * lines between the two markers, decoded to @out. */
+int vm_results_decode(const char *serial, const char *out, struct mlab_err *e)
 {
 	FILE *in = fopen(serial, "r"), *f;
 	char line[4096];
@@ -40,20 +43,24 @@ static int decode_results(const char *serial, const char *out, struct mlab_err *
 		return err_set(e, errno, "create %s: %s", out, strerror(errno));
 	}
 	while (fgets(line, sizeof(line), in)) {
-		if (!strncmp(line, "MEMCG-LAB-RESULTS-BEGIN", 23)) {
+		char *p = strstr(line, "MLR:");
+		if (strstr(line, "MEMCG-LAB-RESULTS-BEGIN")) {
 			inside = 1;
 			continue;
 		}
-		if (!strncmp(line, "MEMCG-LAB-RESULTS-END", 21)) {
+		if (strstr(line, "MEMCG-LAB-RESULTS-END")) {
 			ended = inside;
 			break;
 		}
-		if (!inside)
+		if (!inside || !p)
 			continue;
-		for (char *p = line; *p; p++) {
+		for (p += 4; *p && *p != '\n'; p++) {
 			int v = b64val((unsigned char)*p);
-			if (v < 0)
-				continue;
+			if (v < 0) {
+				if (*p == '=')
+					continue;
+				break; /* the end of the line's payload */
+			}
 			acc = acc << 6 | (unsigned)v;
 			bits += 6;
 			if (bits >= 8) {
@@ -67,6 +74,78 @@ static int decode_results(const char *serial, const char *out, struct mlab_err *
 	if (!ended)
 		return err_set(e, EIO, "the guest never sent its results");
 	return 0;
+}
+
+/* Where the guest's time went: its uptime at each mark, from the line
+ * MEMCG-LAB-PHASES after the results (0 where it was not sent). */
+struct phases {
+	double init, modules, disk, start, end, sent, unpack[2];
+};
+
+static void read_phases(const char *serial, struct phases *p)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} keys[] = {
+	    {"init=", offsetof(struct phases, init)},
+	    {"modules=", offsetof(struct phases, modules)},
+	    {"disk=", offsetof(struct phases, disk)},
+	    {"start=", offsetof(struct phases, start)},
+	    {"end=", offsetof(struct phases, end)},
+	    {"sent=", offsetof(struct phases, sent)},
+	    {"unpack=", offsetof(struct phases, unpack)},
+	};
+	FILE *in = fopen(serial, "r");
+	char line[512];
+
+	memset(p, 0, sizeof(*p));
+	while (in && fgets(line, sizeof(line), in)) {
+		char *at = strstr(line, "MEMCG-LAB-PHASES ");
+		if (!at)
+			continue;
+		for (char *w = strtok(at + 17, " \n"); w; w = strtok(NULL, " \n"))
+			for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+				if (!strncmp(w, keys[i].key, strlen(keys[i].key))) {
+					double *v = (double *)((char *)p + keys[i].off);
+					char *end;
+					v[0] = strtod(w + strlen(keys[i].key), &end);
+					/* unpack= has two: its start and its end */
+					if (keys[i].off == offsetof(struct phases, unpack) &&
+					    *end == ',')
+						v[1] = strtod(end + 1, NULL);
+				}
+	}
+	if (in)
+		fclose(in);
+}
+
+static void put_span(json_t *j, const char *key, double from, double to, int *bad)
+{
+	if (to > 0 && to >= from)
+		jout_put(j, key, jout_real(to - from, 3), bad);
+}
+
+/* vm.json "phases": seconds of the guest's clock per phase, and what lay
+ * outside it (QEMU's start, the firmware, loading the kernel, power-off). */
+static json_t *phases_json(const struct vm_boot *b, int *bad)
+{
+	struct phases p;
+	json_t *j = json_object();
+
+	read_phases(b->serial, &p);
+	if (p.sent <= 0)
+		return j;
+	put_span(j, "outside_guest", p.sent, b->wall_s, bad);
+	put_span(j, "kernel_boot", 0, p.init, bad);
+	put_span(j, "initramfs_unpack", p.unpack[0], p.unpack[1], bad);
+	put_span(j, "modules", p.init, p.modules, bad);
+	put_span(j, "disk", p.modules, p.disk, bad);
+	put_span(j, "setup", p.disk, p.start, bad);
+	put_span(j, "to_first_scenario", 0, p.start, bad);
+	put_span(j, "scenarios", p.start, p.end, bad);
+	put_span(j, "results", p.end, p.sent, bad);
+	return j;
 }
 
 /* A boot that brought no results still leaves a result: the console and
@@ -123,6 +202,7 @@ static void write_vm_json(const char *path, const struct kernel *k, const struct
 	jout_put(j, "cgroup", jout_str(b->cgroup, strlen(b->cgroup)), &bad);
 	jout_put(j, "wall_s", jout_real(b->wall_s, 3), &bad);
 	jout_put(j, "timed_out", json_boolean(b->timed_out), &bad);
+	jout_put(j, "phases_s", phases_json(b, &bad), &bad);
 	if (jout_write_file(path, j, bad, &e))
 		fprintf(stderr, "memcg-lab vm: %s\n", e.msg);
 }
@@ -158,44 +238,32 @@ static int no_results(const struct vm_opts *o, const struct vm_boot *b, struct m
 	return ret;
 }
 
-int vm_results_import(const struct vm_opts *o, const struct kernel *k, const struct vm_boot *b,
-		      struct mlab_err *e)
+/* Each results directory unpacked from @tar moved to @results as
+ * <run-id>@suffix/, @console copied in as console.log, and @each called
+ * on it; how many there were in *@found. */
+static int move_unpacked(const char *tar, const char *tmpdir, const char *results,
+			 const char *suffix, const char *console, vm_results_each *each, void *arg,
+			 int *found, struct mlab_err *e)
 {
-	char tar[PATH_MAX + 16], outdir[PATH_MAX + 16], first[256];
-	char *targv[] = {"tar", "-xf", tar, "-C", outdir, NULL};
+	char outdir[PATH_MAX + 16];
+	char *targv[] = {"tar", "-xf", (char *)tar, "-C", outdir, NULL};
 	struct dirent *de;
 	DIR *d;
-	int ret, found = 0;
 
-	snprintf(tar, sizeof(tar), "%s/results-%s.tar", b->tmpdir, b->cgroup);
-	snprintf(outdir, sizeof(outdir), "%s/unpacked-%s", b->tmpdir, b->cgroup);
-	ret = decode_results(b->serial, tar, e);
-	if (ret)
-		return no_results(o, b, e,
-				  err_wrap(e, ret, "cgroup %s%s", b->cgroup,
-					   b->timed_out ? " (the guest overran --timeout)" : ""));
-	/* a guest that could not run says why instead of sending a tar */
-	first_line(tar, first, sizeof(first));
-	if (!strncmp(first, "error: ", 7)) {
-		err_set(e, EIO, "the guest could not run the scenarios with cgroup %s: %s",
-			b->cgroup, first + 7);
-		error_result(o, b, first + 7);
-		return -EIO;
-	}
+	*found = 0;
+	snprintf(outdir, sizeof(outdir), "%s/unpacked%s", tmpdir, suffix);
 	mkdir_p(outdir);
 	if (run_command(targv, NULL, NULL, 0))
-		return no_results(o, b, e,
-				  err_set(e, EIO,
-					  "the results from the guest do not unpack (cgroup %s)",
-					  b->cgroup));
+		return err_set(e, EIO, "the results do not unpack");
 	d = opendir(outdir);
 	while (d && (de = readdir(d))) {
 		char src[PATH_MAX * 2], dst[PATH_MAX * 2], f[PATH_MAX * 2 + 16];
+		char *cp[] = {"cp", (char *)console, f, NULL};
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", outdir, de->d_name);
-		snprintf(dst, sizeof(dst), "%s/%s-vm-%s", o->results, de->d_name, b->cgroup);
-		mkdir_p(o->results);
+		snprintf(dst, sizeof(dst), "%s/%s%s", results, de->d_name, suffix);
+		mkdir_p(results);
 		if (rename(src, dst)) {
 			char *mv[] = {"mv", src, dst, NULL};
 			if (run_command(mv, NULL, NULL, 0)) {
@@ -204,20 +272,75 @@ int vm_results_import(const struct vm_opts *o, const struct kernel *k, const str
 			}
 		}
 		snprintf(f, sizeof(f), "%s/console.log", dst);
-		{
-			char *cp[] = {"cp", (char *)b->console, f, NULL};
-			run_command(cp, NULL, NULL, 0);
-		}
-		snprintf(f, sizeof(f), "%s/vm.json", dst);
-		write_vm_json(f, k, o, b);
+		run_command(cp, NULL, NULL, 0);
+		if (each)
+			each(dst, arg);
 		fprintf(stderr, "results: %s/\n", dst);
-		found = 1;
+		(*found)++;
 	}
 	if (d)
 		closedir(d);
-	if (!found)
-		return no_results(o, b, e,
-				  err_set(e, EIO, "the guest sent no results directory%s%s",
-					  first[0] ? ": " : "", first));
 	return 0;
+}
+
+int vm_results_unpack(const char *log, const char *console, const char *tmpdir, const char *results,
+		      const char *suffix, vm_results_each *each, void *arg, int *guest_error,
+		      struct mlab_err *e)
+{
+	char tar[PATH_MAX + 16], first[256];
+	int ret, found = 0;
+
+	*guest_error = 0;
+	snprintf(tar, sizeof(tar), "%s/results%s.tar", tmpdir, suffix);
+	ret = vm_results_decode(log, tar, e);
+	if (ret)
+		return ret;
+	/* a guest that could not run says why instead of sending a tar */
+	first_line(tar, first, sizeof(first));
+	if (!strncmp(first, "error: ", 7)) {
+		*guest_error = 1;
+		return err_set(e, EIO, "%s", first + 7);
+	}
+	ret = move_unpacked(tar, tmpdir, results, suffix, console, each, arg, &found, e);
+	if (!ret && !found)
+		ret = err_set(e, EIO, "no results directory in them%s%s", first[0] ? ": " : "",
+			      first);
+	return ret;
+}
+
+struct vm_json_args {
+	const struct vm_opts *o;
+	const struct kernel *k;
+	const struct vm_boot *b;
+};
+
+static void add_vm_json(const char *dir, void *arg)
+{
+	const struct vm_json_args *a = arg;
+	char f[PATH_MAX + 16];
+
+	snprintf(f, sizeof(f), "%s/vm.json", dir);
+	write_vm_json(f, a->k, a->o, a->b);
+}
+
+int vm_results_import(const struct vm_opts *o, const struct kernel *k, const struct vm_boot *b,
+		      struct mlab_err *e)
+{
+	struct vm_json_args a = {o, k, b};
+	char suffix[32];
+	int guest_error, ret;
+
+	snprintf(suffix, sizeof(suffix), "-vm-%s", b->cgroup);
+	ret = vm_results_unpack(b->serial, b->console, b->tmpdir, o->results, suffix, add_vm_json,
+				&a, &guest_error, e);
+	if (!ret)
+		return 0;
+	if (guest_error) {
+		error_result(o, b, e->msg);
+		return err_wrap(e, ret, "the guest could not run the scenarios with cgroup %s",
+				b->cgroup);
+	}
+	return no_results(o, b, e,
+			  err_wrap(e, ret, "cgroup %s%s", b->cgroup,
+				   b->timed_out ? " (the guest overran --timeout)" : ""));
 }

@@ -33,6 +33,10 @@ for v in 1 2; do
 	echo "cgroup v$v: $summary"
 	grep -q "\"cgroup_version\": $v" "$dir/meta.json" || { echo "meta.json is not v$v"; fail=1; }
 	grep -q '"where": "vm"' "$dir/meta.json" || { echo "meta.json does not say vm"; fail=1; }
+	# where the time went: each phase the guest marked, in order
+	jq -e '.phases_s | .to_first_scenario > .kernel_boot and .kernel_boot > 0 and
+		.scenarios > 0 and .results > 0 and .outside_guest > 0' "$dir/vm.json" >/dev/null ||
+		{ echo "v$v: vm.json phases_s: $(jq -c .phases_s "$dir/vm.json")"; fail=1; }
 	[[ $summary == *" 0 failed,"* ]] || { grep -E '^(not ok|  not ok|# reason)' "$dir/console.log"; fail=1; }
 	# every scenario ran or was skipped for its version, none vanished
 	n=$(grep -cE '^(ok|not ok) [0-9]+ ' "$dir/console.log")

@@ -8,6 +8,7 @@ int cmd_show(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_vm(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_workload(int argc, char **argv);
 int cmd_info(int argc, char **argv);

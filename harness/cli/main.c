@@ -14,6 +14,7 @@ static const struct command {
     {"list", "", "the scenarios, and whether each can run here", cmd_list},
     {"show", "NAME", "print a scenario", cmd_show},
     {"vm", "--kernel K [...]", "run scenarios in QEMU on another kernel, v1 or v2", cmd_vm},
+    {"import", "LOG ...", "results a guest printed on its console (a LAVA job's log)", cmd_import},
     {"compare", "RUN_A RUN_B ...", "what changed between result directories", cmd_compare},
     {"bench", "[--runs N]", "the harness's speed against baselines", cmd_bench},
     {"workload", "NAME [options]",
