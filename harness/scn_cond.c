@@ -331,6 +331,8 @@ static int e_failed_with(struct eng *g, const struct scn_cond *c, char *obs, siz
 	if (atomic_load(&w->p.sh->phase) == WL_FAILED)
 		return w->p.sh->err == c->wl.err;
 	*settled = wl_poll_end(&w->p);
+	if (*settled) /* ended without failing: say how, not its last phase */
+		wl_end_str(&w->p.end, obs, len);
 	return 0;
 }
 
