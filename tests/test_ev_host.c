@@ -395,7 +395,7 @@ START_TEST(pressure_low_before_critical)
 	set(&g, "limit", "16M");
 	no_swap(&g);
 	ck_assert(!run_scratch_file(&r, "ev-pc", file, sizeof(file), &e));
-	ck_assert_msg(!wl_pagecache_prepare(file, 12 * MIB, &created, &e), "%s", e.msg);
+	ck_assert_msg(!wl_pagecache_prepare(file, 12 * MIB, 1, &created, &e), "%s", e.msg);
 	p.def = wl_find("pagecache");
 	ck_assert_ptr_nonnull(p.def);
 	ck_assert(!wl_defaults(p.def, &o, &e));

@@ -240,7 +240,7 @@ START_TEST(pagecache_charges_reader)
 
 	begin(&r, &g, "d1");
 	ck_assert(!run_scratch_file(&r, "pc", file, sizeof(file), &e));
-	ck_assert_msg(!wl_pagecache_prepare(file, 32 * MIB, &created, &e), "%s", e.msg);
+	ck_assert_msg(!wl_pagecache_prepare(file, 32 * MIB, 1, &created, &e), "%s", e.msg);
 	set(&g, "limit", "512M");
 	ck_assert_uint_lt(get(&g, "file"), 1 * MIB);
 	start(&p, "pagecache", &o, &g, opts);

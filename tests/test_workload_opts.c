@@ -490,19 +490,27 @@ START_TEST(run_pagecache)
 
 	/* prepare makes the file, then extends a short one, and leaves a long
 	 * enough one alone */
-	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/data", d), MIB, &created, &e), 0);
+	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/data", d), MIB, 1, &created, &e), 0);
 	ck_assert_int_eq(created, 1);
 	ck_assert_int_eq(stat(tu_path("%s/data", d), &st), 0);
 	ck_assert_int_eq(st.st_size, MIB);
-	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/data", d), 2 * MIB, &created, &e), 0);
+	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/data", d), 2 * MIB, 1, &created, &e), 0);
 	ck_assert_int_eq(created, 0);
 	ck_assert_int_eq(stat(tu_path("%s/data", d), &st), 0);
 	ck_assert_int_eq(st.st_size, 2 * MIB);
-	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/data", d), MIB, &created, &e), 0);
+	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/data", d), MIB, 1, &created, &e), 0);
 	ck_assert_int_eq(stat(tu_path("%s/data", d), &st), 0);
 	ck_assert_int_eq(st.st_size, 2 * MIB);
-	ck_assert_int_eq(wl_pagecache_prepare(d, MIB, &created, &e), -EINVAL);
+	ck_assert_int_eq(wl_pagecache_prepare(d, MIB, 1, &created, &e), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(e.msg, "not a regular file"));
+	/* without data: a hole of the size asked, nothing written */
+	ck_assert_int_eq(wl_pagecache_prepare(tu_path("%s/hole", d), 4 * MIB, 0, &created, &e), 0);
+	ck_assert_int_eq(created, 1);
+	ck_assert_int_eq(stat(tu_path("%s/hole", d), &st), 0);
+	ck_assert_int_eq(st.st_size, 4 * MIB);
+	ck_assert_int_lt(st.st_blocks * 512, MIB);
+	ck_assert_int_eq(stat(tu_path("%s/data", d), &st), 0);
+	ck_assert_int_ge(st.st_blocks * 512, 2 * MIB); /* with data: written */
 
 	wl_defaults(&wl_pagecache, &o, &e);
 	snprintf(o.path, sizeof(o.path), "%s/data", d);

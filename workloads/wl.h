@@ -53,6 +53,7 @@ struct wl_opts {
 	bool remove; /* delete the file / IPC_RMID the segment before exiting */
 	bool thp; /* allow transparent huge pages (alloc) */
 	bool drop; /* drop the file from the page cache before each pass (pagecache) */
+	bool data; /* pagecache: write the bytes of the file it makes (else sparse) */
 	bool write; /* pagecache: write the file (dirty page cache) instead of reading */
 	uint64_t files; /* tmpfs: spread --size over this many files (inodes, dentries) */
 	uint64_t procs; /* forker: children alive at once */
@@ -142,10 +143,13 @@ int wl_step_done(struct wl_ctx *c, const struct wl_opts *o, uint64_t t0, uint64_
 /* Deadline of step @i at @rate bytes/s from @t0 (0 rate = now). */
 uint64_t wl_step_deadline(uint64_t t0, uint64_t done_bytes, uint64_t rate);
 
-/* pagecache: make sure @path holds at least @size bytes, writing it if it
- * is missing or short, then push it out of the page cache (fsync +
- * POSIX_FADV_DONTNEED) so that the next reader is its first toucher.
- * *created says whether the file is new. */
-int wl_pagecache_prepare(const char *path, uint64_t size, int *created, struct mlab_err *e);
+/* pagecache: make sure @path holds at least @size bytes, extending it if it
+ * is missing or short: with @data by writing them, then pushing them out of
+ * the page cache (fsync + POSIX_FADV_DONTNEED) so that the next reader is
+ * its first toucher; else as a hole (ftruncate), which a reader gets as
+ * zeroed page cache without any disk I/O, charged the same. *created says
+ * whether the file is new. */
+int wl_pagecache_prepare(const char *path, uint64_t size, int data, int *created,
+			 struct mlab_err *e);
 
 #endif

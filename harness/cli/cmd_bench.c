@@ -271,7 +271,7 @@ static void bench_read(struct run *r)
 	double dd;
 
 	if (!file[0] && (run_scratch_file(r, "bench-read", file, sizeof(file), &e) ||
-			 wl_pagecache_prepare(file, 256 * MIB, &created, &e)))
+			 wl_pagecache_prepare(file, 256 * MIB, 1, &created, &e)))
 		return;
 	if (run_group(r, "read", &g, &e))
 		return;
@@ -413,7 +413,7 @@ static void bench_latency(struct run *r)
 		cg_destroy(&g, &e);
 	}
 	if (!file[0] && (run_scratch_file(r, "bench-lat", file, sizeof(file), &e) ||
-			 wl_pagecache_prepare(file, 256 * MIB, &created, &e)))
+			 wl_pagecache_prepare(file, 256 * MIB, 1, &created, &e)))
 		return;
 	/* clean cache: the group is full of it when the allocator starts */
 	if (!run_group(r, "lat-clean", &g, &e) && !cg_set(&g, "limit", "96M", &e)) {
