@@ -235,10 +235,11 @@ static const struct cli_opt vm_opts_table[] = {
 	       "scenarios, or as the kernel boots (default)",
 	       .choices = "on|off|kernel"),
     CLI_OPTION("initramfs-out", CLI_TEXT, VOPT(initramfs_out), "PATH",
-	       "write the guest's initramfs (cpio) to PATH and print\n"
-	       "the kernel command line for each --cgroup version\n"
-	       "(results on the console), booting nothing: for a\n"
-	       "lab's own QEMU, such as a LAVA job (scripts/lava/)"),
+	       "write the guest's initramfs (cpio) to PATH, print\n"
+	       "the kernel's path and the command line for each\n"
+	       "--cgroup version (results on the console), and boot\n"
+	       "nothing: for a lab's own QEMU, such as LAVA's\n"
+	       "(scripts/lava/)"),
     CLI_OPTIONS_END,
 };
 
@@ -278,8 +279,9 @@ static int check_cgroup_opts(const char *opts, struct mlab_err *e)
 	return 0;
 }
 
-/* --initramfs-out: the initramfs at the path asked, and the command line a
- * lab boots it with, one line per cgroup version ("v2: ..."), on stdout. */
+/* --initramfs-out: the initramfs at the path asked; on stdout the kernel
+ * to boot ("kernel: PATH", "release: NAME") and the command line a lab
+ * boots it with, one line per cgroup version ("v2: ..."). */
 static int write_initramfs(const struct vm_opts *o, const struct kernel *k, char *tmpdir)
 {
 	static const char *const versions[] = {"v2", "v1"};
@@ -294,6 +296,7 @@ static int write_initramfs(const struct vm_opts *o, const struct kernel *k, char
 	}
 	fprintf(stderr, "memcg-lab vm: %s: initramfs with %d module%s for %s\n", o->initramfs_out,
 		nmods, nmods == 1 ? "" : "s", k->release[0] ? k->release : k->image);
+	printf("kernel: %s\nrelease: %s\n", k->image, k->release[0] ? k->release : "unknown");
 	for (size_t i = 0; i < 2; i++)
 		if (!strcmp(o->cgroup, "both") || !strcmp(o->cgroup, versions[i])) {
 			char line[512];
