@@ -22,8 +22,8 @@ static int check_label(const char *v, struct mlab_err *e)
 {
 	for (const char *p = v; *p; p++)
 		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
-		    !(*p >= '0' && *p <= '9') && !strchr("._-", *p))
-			return err_set(e, EINVAL, "letters, digits, '.', '_' and '-' only");
+		    !(*p >= '0' && *p <= '9') && !strchr("._+-", *p))
+			return err_set(e, EINVAL, "letters, digits, '.', '_', '+' and '-' only");
 	return 0;
 }
 
