@@ -126,6 +126,10 @@ struct res_meta {
 	char start_time[32]; /* ISO 8601 UTC */
 	char where[8];	     /* "host" or "vm" */
 	int repeat;
+	/* the harness process's own cost (not its workloads'), at the end:
+	 * peak resident memory and CPU time; 0 when not measured */
+	uint64_t harness_max_rss;
+	double harness_cpu_s;
 };
 
 /* Read the run dimensions (the kernel facts marked so, and the swap kind)

@@ -129,6 +129,12 @@ static int write_meta(FILE *f, const struct res_run *r, int unused)
 	jout_put(o, "start_time", jout_str(FLD(m->start_time)), &bad);
 	jout_put(o, "where", jout_str(FLD(m->where)), &bad);
 	jout_put(o, "repeat", json_integer(m->repeat), &bad);
+	if (m->harness_max_rss) {
+		json_t *h = json_object();
+		jout_put(h, "max_rss_bytes", jout_u64(m->harness_max_rss), &bad);
+		jout_put(h, "cpu_s", jout_real(m->harness_cpu_s, 3), &bad);
+		jout_put(o, "harness", h, &bad);
+	}
 	return jout_dump(f, o, bad);
 }
 

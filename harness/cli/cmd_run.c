@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -337,10 +338,17 @@ static void print_totals(const struct res_run *rr, int ktap)
 }
 
 /* results/<run-id>/; 1 if it could not be written. */
-static int write_results(const char *results, const struct res_run *rr)
+static int write_results(const char *results, struct res_run *rr)
 {
+	struct rusage ru;
 	char err[512];
 
+	/* this process only: the workloads are children, and their own */
+	if (!getrusage(RUSAGE_SELF, &ru)) {
+		rr->meta.harness_max_rss = (uint64_t)ru.ru_maxrss * 1024;
+		rr->meta.harness_cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+					 (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+	}
 	if (res_write_dir(results, rr, err, sizeof(err))) {
 		fprintf(stderr, "memcg-lab: writing results: %s\n", err);
 		return 1;
