@@ -72,4 +72,29 @@ grep -q "results.json: format 99, and this memcg-lab reads format 1" "$tmp/fmt.t
 "$bin" compare "$run" >/dev/null 2>&1 && fail "one run is accepted"
 "$bin" compare "$run" "$tmp/nosuch" >/dev/null 2>&1
 (($? == 2)) || fail "a missing run is not a usage error"
-echo "compare: clean against itself, regression, moved value and differing run dimensions found"
+# benchmarks: directories of bench.json alone; a figure whose range moved
+# wholly to its worse side is a regression (exit 1, marked !); one within
+# the baseline's range, or better, is not
+mkdir -p "$tmp/bench-a" "$tmp/bench-b"
+cp "$run/bench.json" "$tmp/bench-a/"
+python3 - "$run/bench.json" "$tmp/bench-b/bench.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["figures"]:
+    if f["name"] == "alloc":       # a ratio, higher is better: worse
+        f.update(median=0.5, min=0.4, max=0.6)
+    if f["name"] == "oom-verdict": # ms, lower is better: better
+        f.update(median=0.02, min=0.01, max=0.03)
+    if f["name"] == "kill-exit":   # inside the baseline's range
+        f.update(median=f["min"], min=f["min"], max=f["max"])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$bin" compare "$tmp/bench-a" "$tmp/bench-a" >"$tmp/bsame.txt" || fail "a bench differs from itself: $(cat "$tmp/bsame.txt")"
+grep -q "^0 benchmark figures regressed" "$tmp/bsame.txt" || fail "bench self-compare not clean"
+"$bin" compare "$tmp/bench-a" "$tmp/bench-b" >"$tmp/bdiff.txt"
+(($? == 1)) || fail "a slower bench is not a regression: $(cat "$tmp/bdiff.txt")"
+grep -q "^1 benchmark figure regressed" "$tmp/bdiff.txt" || fail "not exactly one figure regressed: $(cat "$tmp/bdiff.txt")"
+grep -Eq "^  alloc +ratio .*! 0.5 " "$tmp/bdiff.txt" || fail "the slower alloc is not marked: $(grep alloc "$tmp/bdiff.txt")"
+"$bin" compare "$tmp/bench-a" "$run" >/dev/null 2>&1
+(($? == 0)) || fail "a bench directory against a run with the same bench.json is not clean"
+echo "compare: clean against itself, regression, moved value and differing run dimensions found; benchmarks too"

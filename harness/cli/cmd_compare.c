@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cli_opt.h"
+#include "compare.h"
 #include "res.h"
 #include "util.h"
 
@@ -23,7 +25,8 @@
 
 struct run_json {
 	const char *dir;
-	json_t *meta, *results;
+	json_t *meta, *results; /* NULL in a directory of memcg-lab bench alone */
+	json_t *bench;		/* bench.json, or NULL */
 };
 
 static json_t *load_json(const char *dir, const char *file)
@@ -175,18 +178,34 @@ static int known_format(const struct run_json *x, const char *file, json_t *j)
 	return 0;
 }
 
-/* Each directory's meta.json and results.json into @r; *@n says how many
- * were tried (loaded or not). 0, or EXIT_USAGE when one could not be
- * loaded (the reason said). */
+static int has_file(const char *dir, const char *file)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	return !access(path, F_OK);
+}
+
+/* Each directory's meta.json and results.json, and its bench.json where
+ * there is one, into @r (a directory of `memcg-lab bench` holds bench.json
+ * alone); *@n says how many were tried (loaded or not). 0, or EXIT_USAGE
+ * when one could not be loaded (the reason said). */
 static int load_runs(char **dirs, int ndirs, struct run_json *r, int *n)
 {
 	*n = 0;
 	while (*n < ndirs) {
 		struct run_json *x = &r[*n];
+		int bench_only;
+		memset(x, 0, sizeof(*x));
 		x->dir = dirs[*n];
+		++*n;
+		bench_only = has_file(x->dir, "bench.json") && !has_file(x->dir, "results.json");
+		if (has_file(x->dir, "bench.json") && !(x->bench = load_json(x->dir, "bench.json")))
+			return EXIT_USAGE;
+		if (bench_only)
+			continue;
 		x->meta = load_json(x->dir, "meta.json");
 		x->results = load_json(x->dir, "results.json");
-		++*n;
 		if (!x->meta || !x->results || !known_format(x, "meta.json", x->meta) ||
 		    !known_format(x, "results.json", x->results))
 			return EXIT_USAGE;
@@ -199,6 +218,7 @@ static void free_runs(struct run_json *r, int n)
 	for (int k = 0; k < n; k++) {
 		json_decref(r[k].meta);
 		json_decref(r[k].results);
+		json_decref(r[k].bench);
 	}
 }
 
@@ -462,12 +482,51 @@ static void print_warnings(const struct run_json *r, int n)
 		json_decref(w[k]);
 }
 
+/* The scenarios when every run has them, the benchmarks when every run
+ * has them; exit 1 for a regression of either. */
+static int compare_parts(const struct run_json *r, int n, const struct compare_opts *co)
+{
+	json_t *bench[MAX_RUNS], *names;
+	int scenarios = 1, benches = 1, regressions = 0, slower = 0, changed = 0, moved;
+
+	for (int k = 0; k < n; k++) {
+		scenarios &= r[k].results != NULL;
+		benches &= r[k].bench != NULL;
+		bench[k] = r[k].bench;
+	}
+	if (!scenarios && !benches) {
+		fprintf(stderr, "memcg-lab compare: the directories have neither scenario results "
+				"nor benchmarks in common\n");
+		return EXIT_USAGE;
+	}
+	if (scenarios) {
+		print_runs(r, n);
+		names = scenario_names(r, n);
+		print_verdicts(r, n, names, &changed, &regressions);
+		moved = print_moved(r, n, names, co->tolerance);
+		print_warnings(r, n);
+		printf("\n%d scenario%s changed, %d regressed, %d value%s moved\n", changed,
+		       changed == 1 ? "" : "s", regressions, moved, moved == 1 ? "" : "s");
+		json_decref(names);
+	}
+	if (benches) {
+		if (!scenarios)
+			for (int k = 0; k < n; k++)
+				printf("%c: %s  kernel %s, bench of %lld runs\n", 'A' + k, r[k].dir,
+				       jstr(r[k].bench, "kernel"),
+				       (long long)json_integer_value(
+					   json_object_get(r[k].bench, "runs")));
+		slower = compare_bench(bench, n);
+		printf("\n%d benchmark figure%s regressed\n", slower, slower == 1 ? "" : "s");
+	}
+	return regressions || slower ? EXIT_FAILED : 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
 	struct run_json r[MAX_RUNS];
 	struct compare_opts co = {.tolerance = 10};
-	int n = 0, ndirs = 0, regressions = 0, changed = 0, moved, ret;
-	json_t *names;
+	int n = 0, ndirs = 0, ret;
 
 	ret = cli_parse(&compare_cmd, argc, argv, &co, &ndirs, NULL);
 	if (ret != CLI_OK)
@@ -481,14 +540,7 @@ int cmd_compare(int argc, char **argv)
 		free_runs(r, n);
 		return ret;
 	}
-	print_runs(r, n);
-	names = scenario_names(r, n);
-	print_verdicts(r, n, names, &changed, &regressions);
-	moved = print_moved(r, n, names, co.tolerance);
-	print_warnings(r, n);
-	printf("\n%d scenario%s changed, %d regressed, %d value%s moved\n", changed,
-	       changed == 1 ? "" : "s", regressions, moved, moved == 1 ? "" : "s");
-	json_decref(names);
+	ret = compare_parts(r, n, &co);
 	free_runs(r, n);
-	return regressions ? EXIT_FAILED : 0;
+	return ret;
 }
