@@ -10,9 +10,11 @@
 #include "util.h"
 #include "wl.h"
 
-#define SCN_NAME	 64
-#define SCN_TOK		 256
-#define SCN_MAX_ARGS	 24
+#define SCN_NAME 64
+#define SCN_TOK	 256
+/* a term's field: a counter, a workload field, FILE or FILE:KEY */
+#define SCN_FIELD	 128
+#define SCN_MAX_ARGS	 16
 #define SCN_MAX_VARIANTS 8
 #define SCN_MAX_NEEDS	 16
 #define SCN_MAX_TERMS	 6
@@ -41,8 +43,8 @@ struct scn_term {
 	enum scn_term_kind kind;
 	int neg;
 	uint64_t lit;
-	char name[SCN_NAME]; /* group, workload or variable */
-	char field[SCN_TOK]; /* counter or workload field */
+	char name[SCN_NAME];   /* group, workload or variable */
+	char field[SCN_FIELD]; /* counter or workload field */
 };
 struct scn_expr {
 	struct scn_term t[SCN_MAX_TERMS];
@@ -119,9 +121,10 @@ struct scn_cond {
 	};
 };
 
+/* sized for what they hold: a scenario keeps every step of its own */
 struct scn_kv {
-	char key[SCN_TOK];
-	char val[SCN_TOK];
+	char key[SCN_NAME];
+	char val[SCN_FIELD];
 };
 
 /* NAME=VALUE settings of group and set, options of start */

@@ -320,6 +320,8 @@ static int parse_term(struct pctx *c, const char *t, struct scn_term *term)
 			return perr(c, "name too long in '%s'", t);
 		memcpy(name, t, n);
 		name[n] = 0;
+		if (strlen(dot + 1) >= sizeof(term->field))
+			return perr(c, "'%s' is too long after the '.'", t);
 		snprintf(term->name, sizeof(term->name), "%s", name);
 		snprintf(term->field, sizeof(term->field), "%s", dot + 1);
 		if (find_wl(c->s, name) >= 0) {
@@ -796,8 +798,11 @@ static int parse_settings(struct pctx *c, char toks[][SCN_TOK], int i, int n,
 		if (!cg_name_find(toks[i]) && !strchr(toks[i], '.'))
 			return perr(c, "'%s' is neither a portable name nor a control file",
 				    toks[i]);
-		snprintf(set->kv[set->n].key, SCN_TOK, "%s", toks[i]);
-		snprintf(set->kv[set->n].val, SCN_TOK, "%s", eq + 1);
+		if (strlen(toks[i]) >= sizeof(set->kv[0].key) ||
+		    strlen(eq + 1) >= sizeof(set->kv[0].val))
+			return perr(c, "'%s=%s' is too long", toks[i], eq + 1);
+		snprintf(set->kv[set->n].key, sizeof(set->kv[0].key), "%s", toks[i]);
+		snprintf(set->kv[set->n].val, sizeof(set->kv[0].val), "%s", eq + 1);
 		set->n++;
 	}
 	return 0;
@@ -861,8 +866,11 @@ static int parse_wl_opts(struct pctx *c, const struct wl_def *d, char toks[][SCN
 			return perr(c, "file=%s: no workload '%s' started above", eq + 1, eq + 2);
 		if (wl_set_opt(d, &o, toks[i], eq ? eq + 1 : NULL, &e))
 			return perr(c, "%s", e.msg);
-		snprintf(opts->kv[opts->n].key, SCN_TOK, "%s", toks[i]);
-		snprintf(opts->kv[opts->n].val, SCN_TOK, "%s", eq ? eq + 1 : "yes");
+		if (eq && strlen(eq + 1) >= sizeof(opts->kv[0].val))
+			return perr(c, "%s=%s: the value is too long (at most %zu characters)",
+				    toks[i], eq + 1, sizeof(opts->kv[0].val) - 1);
+		snprintf(opts->kv[opts->n].key, sizeof(opts->kv[0].key), "%s", toks[i]);
+		snprintf(opts->kv[opts->n].val, sizeof(opts->kv[0].val), "%s", eq ? eq + 1 : "yes");
 		opts->n++;
 	}
 	/* the engine gives a pagecache reader with a size a scratch file, so
@@ -1496,9 +1504,19 @@ int scn_parse_text(struct scn *s, const char *path, const char *text, struct mla
 	if (!ret)
 		ret = check_complete(c);
 	free(c);
-	if (ret)
+	if (ret) {
 		scn_free(s);
-	return ret;
+		return ret;
+	}
+	/* the catalogue keeps every scenario's steps: no more room than used */
+	if (s->nsteps < s->cap_steps) {
+		struct scn_step *fit = realloc(s->steps, (size_t)s->nsteps * sizeof(*fit));
+		if (fit) {
+			s->steps = fit;
+			s->cap_steps = s->nsteps;
+		}
+	}
+	return 0;
 }
 
 #define SCN_FILE_MAX (256 * 1024)

@@ -1085,7 +1085,8 @@ START_TEST(limits_counts)
 	ck_assert_int_eq(S.ngroups, 16);
 	ck_assert_int_eq(S.nwls, 16);
 	ck_assert_int_eq(S.steps[S.nsteps - 1].set.settings.n, SCN_MAX_ARGS);
-	ck_assert_str_eq(S.steps[S.nsteps - 1].set.settings.kv[23].val, "23");
+	ck_assert_str_eq(S.steps[S.nsteps - 1].set.settings.kv[SCN_MAX_ARGS - 1].val, "15");
+	ck_assert_int_eq(SCN_MAX_ARGS, 16);
 
 	big[0] = 0;
 	cat(H);
@@ -1120,6 +1121,12 @@ START_TEST(limits_counts)
 	ck_assert_int_eq(S.steps[1].start.opts.n, SCN_MAX_ARGS);
 	cat(" quiet=no");
 	BAD(4, "=too many options", big);
+	/* what does not fit is refused, not cut */
+	big[0] = 0;
+	cat(HG "start r G pagecache file=/var/tmp/");
+	for (int i = 0; i < SCN_FIELD; i++)
+		cat("x");
+	BAD(4, "the value is too long (at most 127 characters)", big);
 }
 END_TEST
 

@@ -291,6 +291,10 @@ static int run_scenarios(int n, uint64_t repeat, const struct scn_opts *so, stru
 				break;
 			prog->index = rr->nscenarios;
 			scn_run(&scns[i], so, s, &e);
+			/* its last run: its steps are done with (the results keep
+			 * what was seen), and the harness stays small */
+			if (r == repeat - 1)
+				scn_free(&scns[i]);
 			if (prog->tty)
 				fprintf(stderr, "\r\033[K");
 			if (ktap)
