@@ -38,11 +38,18 @@ snapshot() {
 scenarios=(oom-disable-pauses kmem-charged shm-unreclaimable limit-below-usage-swaps
 	oom-kill-at-limit tmpfs-unreclaimable)
 snapshot >"$tmp/before"
+# the kill points are spread over the run as long as it takes here: one
+# whole run first, timed
+t0=$(date +%s.%N)
+"$bin" run --swap 64M --format ktap --results "$tmp/results" "${scenarios[@]}" >"$tmp/run.out" 2>&1 ||
+	{ echo "the run itself fails:"; cat "$tmp/run.out"; exit 1; }
+span=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
+echo "a whole run: $span s"
 leaks=0 killed=0
 for i in $(seq 1 32); do
-	# kill points from 0.05 s to about 3.2 s: group creation, the swap file
-	# being written, workloads filling, paused tasks, mounted tmpfs
-	delay=$(awk -v i="$i" 'BEGIN {printf "%.2f", 0.05 + (i - 1) * 0.1}')
+	# kill points from 0.05 s to nine tenths of the run: group creation, the
+	# swap file being written, workloads filling, paused tasks, mounted tmpfs
+	delay=$(awk -v i="$i" -v s="$span" 'BEGIN {printf "%.2f", 0.05 + (i - 1) * (0.9 * s - 0.05) / 31}')
 	"$bin" run --swap 64M --format ktap --results "$tmp/results" "${scenarios[@]}" \
 		>"$tmp/run.out" 2>&1 &
 	pid=$!
