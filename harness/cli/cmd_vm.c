@@ -2,11 +2,13 @@
  * v1 or v2 mounted as asked, and bring the results back.
  *
  * The kernel comes from vm_kernel.c (a bzImage, a .deb, or a Debian package
- * fetched once), the initramfs from vm_initramfs.c; each boot here gets a
- * sparse virtio disk (a real filesystem for page cache and swap files),
- * its console saved as console.log and its results sent as a base64 tar on
- * the second serial port (vm_results.c). QEMU is killed by its pid when it
- * overruns the timeout. */
+ * fetched once), the initramfs from vm_initramfs.c; each guest here gets a
+ * sparse virtio disk (a real filesystem for page cache and swap files,
+ * formatted here) and virtio-rng, its console saved as console.log and its
+ * results sent as gzip'd tar in base64 lines on the second serial port
+ * (vm_results.c). The guests of --cgroup both run at once unless
+ * --one-at-a-time; QEMU is killed by its pid when it overruns the timeout.
+ * --initramfs-out writes the initramfs for a lab's own QEMU instead. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -128,70 +130,119 @@ static int start_qemu(char *const *argv, pid_t *pid, struct mlab_err *e)
 	return 0;
 }
 
-/* The guest powers off when done (its wait status in *@status); a hang or
- * a panic loop is killed at @deadline (*@timed_out), and so is the guest
- * of a runner told to stop (EINTR). */
-static int wait_guest(pid_t pid, uint64_t deadline, int *status, int *timed_out, struct mlab_err *e)
-{
-	*timed_out = 0;
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-		if (r == pid)
-			return 0;
-		if (vm_stop) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			return err_set(e, EINTR, "interrupted");
-		}
-		if (now_ns() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, status, 0);
-			*timed_out = 1;
-			return 0;
-		}
-		sleep_ns(100000000);
-	}
-}
-
-/* One boot of the guest with @cgroup, to its power-off or --timeout, and
- * its results brought home. */
-static int boot(const struct vm_opts *o, const struct kernel *k, const char *cgroup,
-		const char *tmpdir, const char *initrd, struct mlab_err *e)
-{
+/* One guest: its files, its QEMU, how it ended. */
+struct guest {
+	const char *cgroup;
 	struct boot_files f;
 	struct qemu_cmd q;
-	struct vm_boot b;
-	uint64_t t0 = now_ns();
-	int status = 0, timed_out = 0, ret;
 	pid_t pid;
+	uint64_t t0, t_end;
+	int status, timed_out, done;
+};
 
-	name_boot_files(&f, tmpdir, cgroup);
-	ret = make_disk(f.disk, e);
+/* @g's QEMU started with @g->cgroup on its own scratch disk. */
+static int start_guest(struct guest *g, const struct vm_opts *o, const struct kernel *k,
+		       const char *tmpdir, const char *initrd, struct mlab_err *e)
+{
+	int ret;
+
+	g->done = 1; /* nothing to wait for until QEMU runs */
+	name_boot_files(&g->f, tmpdir, g->cgroup);
+	ret = make_disk(g->f.disk, e);
 	if (ret)
 		return ret;
-	qemu_command(&q, o, k, cgroup, initrd, &f);
+	qemu_command(&g->q, o, k, g->cgroup, initrd, &g->f);
 	fprintf(stderr, "memcg-lab vm: booting %s (cgroup %s, %s, %s, swap %s, accel %s)\n",
-		k->release[0] ? k->release : k->image, cgroup, q.mem, q.cpus, o->swap, o->accel);
-	ret = start_qemu(q.argv, &pid, e);
-	if (ret)
-		return ret;
-	ret = wait_guest(pid, t0 + o->timeout_ns, &status, &timed_out, e);
-	unlink(f.disk);
-	if (ret)
-		return ret;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		k->release[0] ? k->release : k->image, g->cgroup, g->q.mem, g->q.cpus, o->swap,
+		o->accel);
+	g->t0 = now_ns();
+	ret = start_qemu(g->q.argv, &g->pid, e);
+	g->done = ret != 0;
+	return ret;
+}
+
+/* Each guest powers off when done (its wait status in ->status); a hang
+ * or a panic loop is killed at its --timeout (->timed_out), and every
+ * guest of a runner told to stop (EINTR). */
+static int wait_guests(struct guest *gs, int n, uint64_t timeout_ns, struct mlab_err *e)
+{
+	for (int left = n; left;) {
+		left = 0;
+		for (int i = 0; i < n; i++) {
+			struct guest *g = &gs[i];
+			if (g->done)
+				continue;
+			if (waitpid(g->pid, &g->status, WNOHANG) != g->pid) {
+				if (!vm_stop && now_ns() <= g->t0 + timeout_ns) {
+					left++;
+					continue;
+				}
+				kill(g->pid, SIGKILL);
+				waitpid(g->pid, &g->status, 0);
+				g->timed_out = !vm_stop;
+			}
+			g->done = 1;
+			g->t_end = now_ns();
+		}
+		if (left)
+			sleep_ns(100000000);
+	}
+	return vm_stop ? err_set(e, EINTR, "interrupted") : 0;
+}
+
+/* A guest that has ended: its results brought home. */
+static int finish_guest(struct guest *g, const struct vm_opts *o, const struct kernel *k,
+			const char *tmpdir, struct mlab_err *e)
+{
+	struct vm_boot b;
+
+	if (WIFEXITED(g->status) && WEXITSTATUS(g->status) == 127)
 		return err_set(e, ENOENT,
 			       "cannot run qemu-system-x86_64 (Debian package qemu-system-x86)");
-	fprintf(stderr, "memcg-lab vm: guest %s after %.1f s\n",
-		timed_out ? "killed at the timeout" : "powered off", (double)(now_ns() - t0) / 1e9);
-
-	b.cgroup = cgroup;
-	b.console = f.console;
-	b.serial = f.serial;
+	fprintf(stderr, "memcg-lab vm: guest (cgroup %s) %s after %.1f s\n", g->cgroup,
+		g->timed_out ? "killed at the timeout" : "powered off",
+		(double)(g->t_end - g->t0) / 1e9);
+	b.cgroup = g->cgroup;
+	b.console = g->f.console;
+	b.serial = g->f.serial;
 	b.tmpdir = tmpdir;
-	b.wall_s = (double)(now_ns() - t0) / 1e9;
-	b.timed_out = timed_out;
+	b.wall_s = (double)(g->t_end - g->t0) / 1e9;
+	b.timed_out = g->timed_out;
 	return vm_results_import(o, k, &b, e);
+}
+
+/* The guests of @cgroups ("v2", "v1"), at once or one after the other
+ * (--one-at-a-time), each to its power-off or --timeout, and their
+ * results brought home; the first error. */
+static int boot(const struct vm_opts *o, const struct kernel *k, const char *const *cgroups, int n,
+		const char *tmpdir, const char *initrd, struct mlab_err *e)
+{
+	struct guest gs[2] = {{0}};
+	int step = o->one_at_a_time ? 1 : n, ret = 0;
+
+	for (int first = 0; first < n && !ret; first += step) {
+		int started = 0;
+		for (int i = first; i < first + step && !ret; i++, started++) {
+			gs[i].cgroup = cgroups[i];
+			ret = start_guest(&gs[i], o, k, tmpdir, initrd, e);
+		}
+		{
+			struct mlab_err we;
+			int wret = wait_guests(gs + first, started, o->timeout_ns, &we);
+			if (!ret && wret)
+				ret = wret, *e = we;
+		}
+		for (int i = first; i < first + started; i++)
+			unlink(gs[i].f.disk);
+		/* every guest that ran leaves its results, or its error result */
+		for (int i = first; i < first + started && ret != -EINTR; i++) {
+			struct mlab_err fe;
+			int fret = gs[i].pid > 0 ? finish_guest(&gs[i], o, k, tmpdir, &fe) : 0;
+			if (!ret && fret)
+				ret = fret, *e = fe;
+		}
+	}
+	return ret;
 }
 
 /* --- the command --------------------------------------------------------------- */
@@ -234,6 +285,10 @@ static const struct cli_opt vm_opts_table[] = {
 	       "zswap in the guest: switched on or off before the\n"
 	       "scenarios, or as the kernel boots (default)",
 	       .choices = "on|off|kernel"),
+    CLI_OPTION("one-at-a-time", CLI_FLAG, VOPT(one_at_a_time), NULL,
+	       "with --cgroup both, boot the v1 guest after the v2\n"
+	       "one (default: both at once, about two thirds of the\n"
+	       "time on two host cores)"),
     CLI_OPTION("initramfs-out", CLI_TEXT, VOPT(initramfs_out), "PATH",
 	       "write the guest's initramfs (cpio) to PATH, print\n"
 	       "the kernel's path and the command line for each\n"
@@ -365,10 +420,15 @@ int cmd_vm(int argc, char **argv)
 	if (!ret)
 		fprintf(stderr, "memcg-lab vm: initramfs with %d module%s%s\n", nmods,
 			nmods == 1 ? "" : "s", k.modroot[0] ? "" : " (no module tree given)");
-	if (!ret && strcmp(o.cgroup, "v1"))
-		ret = boot(&o, &k, "v2", tmpdir, initrd, &e);
-	if (!ret && strcmp(o.cgroup, "v2"))
-		ret = boot(&o, &k, "v1", tmpdir, initrd, &e);
+	if (!ret) {
+		const char *cgroups[2];
+		int n = 0;
+		if (strcmp(o.cgroup, "v1"))
+			cgroups[n++] = "v2";
+		if (strcmp(o.cgroup, "v2"))
+			cgroups[n++] = "v1";
+		ret = boot(&o, &k, cgroups, n, tmpdir, initrd, &e);
+	}
 	{
 		char *rm[] = {"rm", "-rf", tmpdir, NULL};
 		run_command(rm, NULL, NULL, 0);
