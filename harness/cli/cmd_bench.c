@@ -264,7 +264,6 @@ static void paired(const char *name, const char *target, side_fn *harness, side_
 		   void *arg)
 {
 	struct figure *f = fig(name, "ratio", target), h = {0}, b = {0}, q = {0};
-	char hs[32], bs[32];
 
 	for (int i = 0; i < PAIRS && !run_interrupted; i++) {
 		double x, y;
@@ -286,9 +285,8 @@ static void paired(const char *name, const char *target, side_fn *harness, side_
 	add(f, median(&q));
 	add(fig_abs(name, "harness"), median(&h) / 1e6);
 	add(fig_abs(name, "baseline"), median(&b) / 1e6);
-	snprintf(hs, sizeof(hs), "%.0f", median(&h) / 1e6);
-	snprintf(bs, sizeof(bs), "%.0f", median(&b) / 1e6);
-	snprintf(f->note, sizeof(f->note), "%s vs %s MB/s, median of %d pairs", hs, bs, q.n);
+	snprintf(f->note, sizeof(f->note), "median of %d pairs a run; MB/s: %s-harness, -baseline",
+		 q.n, name);
 }
 
 struct alloc_pair {
