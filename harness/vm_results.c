@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,14 +26,36 @@ static int b64val(int ch)
 	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
 }
 
+/* Decode the base64 of one line's payload (after "MLR:", up to the first
+ * character that is not base64) onto @f; the bits left over in @acc, @bits. */
+static void decode_line(const char *p, FILE *f, unsigned *acc, unsigned *bits)
+{
+	for (; *p && *p != '\n'; p++) {
+		int v = b64val((unsigned char)*p);
+		if (v < 0) {
+			if (*p == '=')
+				continue;
+			return; /* the end of the line's payload */
+		}
+		*acc = *acc << 6 | (unsigned)v;
+		*bits += 6;
+		if (*bits >= 8) {
+			*bits -= 8;
+			fputc((int)(*acc >> *bits & 0xff), f);
+		}
+	}
+}
+
 /* The results in @serial (the second serial port, or any log with the
  * guest's console in it, a lab's for one): the base64 after "MLR:" on the
- * lines between the two markers, decoded to @out. */
+ * lines between the two markers, decoded to @out. A later BEGIN starts
+ * over (a guest that was cut short and booted again); an END before any
+ * BEGIN is some other line. */
 int vm_results_decode(const char *serial, const char *out, struct mlab_err *e)
 {
 	FILE *in = fopen(serial, "r"), *f;
 	char line[4096];
-	int inside = 0, ended = 0;
+	int inside = 0, ended = 0, bad;
 	unsigned acc = 0, bits = 0;
 
 	if (!in)
@@ -46,31 +69,24 @@ int vm_results_decode(const char *serial, const char *out, struct mlab_err *e)
 		char *p = strstr(line, "MLR:");
 		if (strstr(line, "MEMCG-LAB-RESULTS-BEGIN")) {
 			inside = 1;
+			acc = bits = 0;
+			rewind(f);
+			if (ftruncate(fileno(f), 0))
+				break;
 			continue;
 		}
-		if (strstr(line, "MEMCG-LAB-RESULTS-END")) {
-			ended = inside;
+		if (inside && strstr(line, "MEMCG-LAB-RESULTS-END")) {
+			ended = 1;
 			break;
 		}
-		if (!inside || !p)
-			continue;
-		for (p += 4; *p && *p != '\n'; p++) {
-			int v = b64val((unsigned char)*p);
-			if (v < 0) {
-				if (*p == '=')
-					continue;
-				break; /* the end of the line's payload */
-			}
-			acc = acc << 6 | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				fputc((int)(acc >> bits & 0xff), f);
-			}
-		}
+		if (inside && p)
+			decode_line(p + 4, f, &acc, &bits);
 	}
 	fclose(in);
-	fclose(f);
+	bad = ferror(f);
+	bad |= fclose(f) != 0;
+	if (bad)
+		return err_set(e, EIO, "write %s: %s", out, strerror(errno ? errno : EIO));
 	if (!ended)
 		return err_set(e, EIO, "the guest never sent its results");
 	return 0;
@@ -259,13 +275,23 @@ static int move_unpacked(const char *tar, const char *tmpdir, const char *result
 	while (d && (de = readdir(d))) {
 		char src[PATH_MAX * 2], dst[PATH_MAX * 2], f[PATH_MAX * 2 + 16];
 		char *cp[] = {"cp", (char *)console, f, NULL};
+		struct stat st;
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(src, sizeof(src), "%s/%s", outdir, de->d_name);
 		snprintf(dst, sizeof(dst), "%s/%s%s", results, de->d_name, suffix);
+		/* a results directory, nothing else (the guest wrote the tar) */
+		if (lstat(src, &st) || !S_ISDIR(st.st_mode)) {
+			closedir(d);
+			return err_set(e, EIO, "%s in the results is not a directory", de->d_name);
+		}
+		if (!lstat(dst, &st)) {
+			closedir(d);
+			return err_set(e, EEXIST, "%s already exists (imported before?)", dst);
+		}
 		mkdir_p(results);
 		if (rename(src, dst)) {
-			char *mv[] = {"mv", src, dst, NULL};
+			char *mv[] = {"mv", "-T", src, dst, NULL};
 			if (run_command(mv, NULL, NULL, 0)) {
 				closedir(d);
 				return err_set(e, EIO, "cannot move results to %s", dst);

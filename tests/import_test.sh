@@ -44,6 +44,13 @@ for log in plain.log lava.yaml crlf.log; do
 	grep -q "results: $dir/" "$tmp/err" || bad "$log: no results line on stderr"
 done
 
+# an END line before any BEGIN is some other line; a cut first attempt
+# (BEGIN, some lines, a reboot) gives way to the whole one after it
+{ echo "MEMCG-LAB-RESULTS-END (a stray one)"; echo "MEMCG-LAB-RESULTS-BEGIN"; payload | head -n 3
+	console payload; } >"$tmp/retry.log"
+"$bin" import --results "$tmp/results-retry" "$tmp/retry.log" 2>"$tmp/err" || bad "retry.log: $(cat "$tmp/err")"
+cmp -s "$fixture/results.json" "$tmp/results-retry/$run-import/results.json" || bad "retry.log: results.json differs"
+
 # refusals: exit 1 and the reason
 refused() { # NAME EXPECTED-TEXT: the log $tmp/NAME must be refused saying it
 	if "$bin" import --results "$tmp/refused" "$tmp/$1" 2>"$tmp/err"; then
@@ -58,7 +65,19 @@ echo "KTAP version 1" >"$tmp/none.log"
 refused none.log "never sent its results"
 console payload | head -n 8 >"$tmp/cut.log"
 refused cut.log "never sent its results"
+# a symbolic link where the results directory should be (a guest wrote the tar)
+ln -s /etc "$tmp/$run"
+(cd "$tmp" && tar c "$run") | gzip -1 | base64 | sed 's/^/MLR:/' >"$tmp/link.payload"
+rm "$tmp/$run"
+console cat "$tmp/link.payload" >"$tmp/link.log"
+refused link.log "is not a directory"
 [[ ! -e $tmp/refused ]] || bad "a refused log left $(ls -R "$tmp/refused")"
+# the same log twice: the second is refused, the first kept as it was
+if "$bin" import --results "$tmp/results-plain" --label lava-v2 "$tmp/plain.log" 2>"$tmp/err"; then
+	bad "a second import of the same log was accepted"
+fi
+grep -q "already exists" "$tmp/err" || bad "second import: $(cat "$tmp/err")"
+[[ ! -e $tmp/results-plain/$run-lava-v2/$run ]] || bad "the second import nested inside the first"
 "$bin" import "$tmp/missing.log" 2>"$tmp/err" && bad "a missing log was accepted"
 grep -q "missing.log: No such file" "$tmp/err" || bad "missing log: $(cat "$tmp/err")"
 "$bin" import --label "a/b" "$tmp/plain.log" 2>/dev/null

@@ -345,6 +345,11 @@ static int write_initramfs(const struct vm_opts *o, const struct kernel *k, char
 	int nmods = 0, ret = vm_initramfs_build(o->initramfs_out, k, o, tmpdir, &nmods, &e);
 
 	run_command(rm, NULL, NULL, 0);
+	if (vm_stop) { /* a file perhaps cut short: not left as if whole */
+		unlink(o->initramfs_out);
+		fprintf(stderr, "memcg-lab vm: interrupted\n");
+		return 128 + vm_stop;
+	}
 	if (ret) {
 		unlink(o->initramfs_out);
 		return vm_fail("%s", e.msg);
