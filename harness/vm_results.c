@@ -282,8 +282,9 @@ static int move_unpacked(const char *tar, const char *tmpdir, const char *result
 		snprintf(dst, sizeof(dst), "%s/%s%s", results, de->d_name, suffix);
 		/* a results directory, nothing else (the guest wrote the tar) */
 		if (lstat(src, &st) || !S_ISDIR(st.st_mode)) {
-			closedir(d);
-			return err_set(e, EIO, "%s in the results is not a directory", de->d_name);
+			int ret = err_set(e, EIO, "%s in the results is not a directory", de->d_name);
+			closedir(d); /* de is gone with it */
+			return ret;
 		}
 		if (!lstat(dst, &st)) {
 			closedir(d);
