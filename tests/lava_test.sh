@@ -38,6 +38,14 @@ MEMCG_LAB=$bin MEMCG_LAB_SCENARIOS=$tmp/scn "$lava" jobs --kernel debian:cloud-a
 	--out "$tmp/jobs" --minutes 10 >"$tmp/jobs.out" || { cat "$tmp/jobs.out"; exit 1; }
 job=$(head -n 1 "$tmp/jobs.out")
 [[ -f $job ]] || { echo "FAIL: no job written ($(cat "$tmp/jobs.out"))"; exit 1; }
+# for a lab's workers: every file from --url/<release>/
+MEMCG_LAB=$bin "$lava" jobs --kernel debian:cloud-amd64 --out "$tmp/urljobs" --url https://lab.example/j/ \
+	>/dev/null 2>&1 || bad "jobs --url failed"
+release=$(basename "$(dirname "$job")")
+for f in bzImage initramfs.cpio disk.qcow2; do
+	grep -qx "        url: https://lab.example/j/$release/$f" "$tmp/urljobs/$release/job-v2.yaml" ||
+		bad "jobs --url: no url of $f: $(grep url: "$tmp/urljobs/$release/job-v2.yaml" | head -n 1)"
+done
 MEMCG_LAB=$bin "$lava" local --results "$tmp/results" "$tmp/jobs" || bad "memcg-lab-lava local failed"
 log=$(ls "$tmp"/jobs/local-*/lava.log 2>/dev/null | head -n 1)
 [[ -f $log ]] || { echo "FAIL: no LAVA log"; exit 1; }
