@@ -15,6 +15,7 @@ struct vm_opts {
 	const char *cgroup_opts;   /* cgroup2 mount options ("memory_recursiveprot,..."), or "" */
 	const char *zswap;	   /* "on", "off", or "kernel" */
 	const char *initramfs_out; /* write the initramfs here and boot nothing */
+	const char *disk_out;	   /* with it: the scratch disk here */
 	int one_at_a_time;	   /* --cgroup both: not both guests at once */
 	uint64_t mem, swapsize, timeout_ns;
 	uint64_t cpus;

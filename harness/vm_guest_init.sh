@@ -23,8 +23,9 @@ mount -t tmpfs tmpfs /results
 
 say() { echo "memcg-lab-vm: $*"; }
 up() { cut -d' ' -f1 /proc/uptime; }
+arg() { sed -n "s/.*memcg_lab\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 port=/dev/ttyS1
-grep -q 'memcg_lab\.results=console' /proc/cmdline && port=/dev/console
+[ "$(arg results)" = console ] && port=/dev/console
 # send: stdin to the host, as base64 lines between the markers (the prefix
 # finds them inside a lab's log, whatever it puts around a console line)
 send() {
@@ -35,7 +36,6 @@ send() {
 # where the guest's time goes, in seconds of uptime: sent to the host after
 # the results (vm.json "phases")
 t_init=$(up)
-arg() { sed -n "s/.*memcg_lab\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 fail() {
 	say "error: $*"
 	echo "error: $*" | send

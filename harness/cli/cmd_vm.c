@@ -295,6 +295,9 @@ static const struct cli_opt vm_opts_table[] = {
 	       "--cgroup version (results on the console), and boot\n"
 	       "nothing: for a lab's own QEMU, such as LAVA's\n"
 	       "(scripts/lava/)"),
+    CLI_OPTION("disk-out", CLI_TEXT, VOPT(disk_out), "PATH",
+	       "with --initramfs-out: also write the guest's scratch\n"
+	       "disk, a sparse raw 2G image already formatted"),
     CLI_OPTIONS_END,
 };
 
@@ -354,6 +357,10 @@ static int write_initramfs(const struct vm_opts *o, const struct kernel *k, char
 		unlink(o->initramfs_out);
 		return vm_fail("%s", e.msg);
 	}
+	if (o->disk_out && make_disk(o->disk_out, &e)) {
+		unlink(o->initramfs_out);
+		return vm_fail("%s", e.msg);
+	}
 	fprintf(stderr, "memcg-lab vm: %s: initramfs with %d module%s for %s\n", o->initramfs_out,
 		nmods, nmods == 1 ? "" : "s", k->release[0] ? k->release : k->image);
 	printf("kernel: %s\nrelease: %s\n", k->image, k->release[0] ? k->release : "unknown");
@@ -398,6 +405,10 @@ int cmd_vm(int argc, char **argv)
 	if (!o.kernel) {
 		fprintf(stderr, "memcg-lab vm: --kernel is required\n\n");
 		cli_usage(&vm_cmd, stderr);
+		return EXIT_USAGE;
+	}
+	if (o.disk_out && !o.initramfs_out) {
+		fprintf(stderr, "memcg-lab vm: --disk-out goes with --initramfs-out\n");
 		return EXIT_USAGE;
 	}
 	if (check_cgroup_opts(o.cgroup_opts, &e)) {
