@@ -362,12 +362,13 @@ struct read_pair {
 static double read_harness(void *arg)
 {
 	struct read_pair *p = arg;
-	const char *opts[] = {"file", p->file, p->cold ? "drop" : NULL, "yes", NULL};
+	const char *warm[] = {"file", p->file, NULL};
+	const char *cold[] = {"file", p->file, "drop", "yes", NULL};
 	uint64_t rate = 0;
 
 	if (!p->cold)
-		run_wl("pagecache", opts, &p->g, NULL, NULL); /* cached by a first pass */
-	if (isnan(run_wl("pagecache", opts, &p->g, NULL, &rate)))
+		run_wl("pagecache", warm, &p->g, NULL, NULL); /* cached by a first pass */
+	if (isnan(run_wl("pagecache", p->cold ? cold : warm, &p->g, NULL, &rate)))
 		return NAN;
 	return (double)rate;
 }
